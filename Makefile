@@ -1,0 +1,43 @@
+# The two commands of the README:
+#   make serve   set everything up, check the content, build the site and serve it on http://127.0.0.1:8000
+#   make test    set up what the tests need and run the whole suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+PORT   ?= 8000
+export NO_MKDOCS_2_WARNING = 1
+
+.PHONY: serve site test setup setup-dev browser clean
+
+serve: site
+	@echo "Serving the knowledge base on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory site
+
+site: setup
+	$(BIN)/kb check docs
+	$(BIN)/mkdocs build --strict --quiet
+	@echo "Site built in site/"
+
+test: setup-dev browser
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kb needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# Browser tests drive Debian's chromium; install it when missing (root, or passwordless sudo).
+browser:
+	@bash scripts/install-browser.sh
+
+clean:
+	rm -rf site search_index/*/ $(VENV)

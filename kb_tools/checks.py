@@ -1,0 +1,175 @@
+"""`kb check`: rules over a Collection that return Findings (and never print).
+
+Each rule is a function `(article, context) -> Iterator[Finding]`; collection-wide rules take
+the whole collection. Rule ids are documented in docs/writing-articles.md (a test keeps them in
+step).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from .findings import Finding
+from .metadata import PAGE_TYPE
+from .model import Article, Collection
+
+KCS_HEADINGS = ("Issue", "Environment", "Resolution", "Cause")
+_DEPTH_LABELS = ("Beginner", "Expert")
+
+
+@dataclass
+class CheckReport:
+    """What `check_collection` found, with counts for the summary line."""
+
+    findings: list[Finding] = field(default_factory=list)
+    articles: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+    def summary(self) -> str:
+        return f"{self.articles} articles checked: {_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')}"
+
+
+def check_collection(collection: Collection, *, today: dt.date | None = None,
+                     extra_rules: Iterable[Callable[[Collection], Iterable[Finding]]] = ()) -> CheckReport:
+    """Run every rule over every article; `extra_rules` add collection-wide checks (e.g. findability)."""
+    today = today or dt.date.today()
+    findings: list[Finding] = []
+    for article in collection:
+        findings.extend(article.meta_findings)
+        findings.extend(check_structure(article))
+        findings.extend(_review(article, today))
+    findings.extend(_links(collection))
+    findings.extend(_duplicate_titles(collection))
+    for rule in extra_rules:
+        findings.extend(rule(collection))
+    return CheckReport(sorted(set(findings)), len(collection))
+
+
+def check_structure(article: Article) -> Iterator[Finding]:
+    """Depth tabs, empty tabs, KCS headings and step labels of one article."""
+    yield from _tabs(article)
+    if article.meta.type == "troubleshooting":
+        yield from _kcs_shape(article)
+    yield from _step_labels(article)
+
+
+def _finding(article: Article, line: int, severity: str, rule: str, message: str) -> Finding:
+    return Finding(article.path, line, severity, rule, message)  # type: ignore[arg-type]
+
+
+def _tabs(article: Article) -> Iterator[Finding]:
+    mislabelled = set()
+    for tabs in article.tab_sets:
+        for label in tabs.labels:
+            near = next((d for d in _DEPTH_LABELS if label.strip().lower().rstrip("s") == d.lower()), None)
+            if near and label != near:
+                mislabelled.add(near)
+                yield _finding(article, tabs.line, "error", "tab-label",
+                               f'tab "{label}" should be labelled exactly "{near}" so the site-wide depth switch finds it.')
+        for label in tabs.empty_labels:
+            yield _finding(article, tabs.line, "error", "empty-tab",
+                           f'the "{label}" tab is empty; write its steps, indented four spaces under `=== "{label}"`.')
+    if article.meta.needs_depths:
+        missing = [d for d in _DEPTH_LABELS if d.lower() not in article.depths and d not in mislabelled]
+        if missing:
+            line = article.tab_sets[0].line if article.tab_sets else _first_line(article)
+            yield _finding(article, line, "error", "missing-depth",
+                           f"a {article.meta.type} article needs both depths; missing the "
+                           + " and ".join(f'`=== "{d}"`' for d in missing) + " tab.")
+
+
+def _kcs_shape(article: Article) -> Iterator[Finding]:
+    headings = [s.heading for s in article.sections if s.level == 2 and s.depth == "both"]
+    missing = [h for h in KCS_HEADINGS if h not in headings]
+    if missing:
+        yield _finding(article, _first_line(article), "error", "kcs-shape",
+                       "a troubleshooting article needs the headings ## Issue, ## Environment, ## Resolution "
+                       f"and ## Cause; missing: {', '.join(missing)}.")
+    elif [h for h in headings if h in KCS_HEADINGS] != list(KCS_HEADINGS):
+        yield _finding(article, _first_line(article), "error", "kcs-shape",
+                       "put the headings in the order Issue, Environment, Resolution, Cause.")
+
+
+def _step_labels(article: Article) -> Iterator[Finding]:
+    for section in article.sections:
+        if section.depth != "beginner":
+            continue
+        for step in section.steps:
+            if not step.labels:
+                yield _finding(article, step.line, "warning", "step-without-label",
+                               f"Beginner step {step.number} names no on-screen label; put the exact label in "
+                               "**bold** and say where it is.")
+
+
+def _review(article: Article, today: dt.date) -> Iterator[Finding]:
+    meta = article.meta
+    if meta.type != PAGE_TYPE and meta.status != "archived" and meta.is_overdue(today):
+        yield _finding(article, 1, "warning", "review-overdue",
+                       f"review overdue since {meta.review_due}; owner {meta.owner or '(none)'} should review it "
+                       "and update 'reviewed'.")
+
+
+def _links(collection: Collection) -> Iterator[Finding]:
+    docs = collection.config.docs_dir
+    landing_pages = {f"{product.id}/index.md" for product in collection.config.products}  # the plugin makes these
+    for article in collection:
+        base = posixpath.dirname(article.path)
+        for link in article.links:
+            if not link.is_internal:
+                continue
+            target, _, anchor = unquote(link.href).partition("#")
+            if not target:
+                target_path = article.path
+            else:
+                target_path = posixpath.normpath(posixpath.join(base, target.split("?")[0]))
+                if target.endswith("/"):
+                    target_path = posixpath.join(target_path, "index.md")
+            linked = collection.get(target_path)
+            if linked is None:
+                if target_path in landing_pages and not anchor:
+                    continue
+                if not target_path.startswith("..") and (docs / target_path).exists():
+                    continue  # an image or download, not an article
+                yield _finding(article, link.line, "error", "broken-link",
+                               f"link to {link.href!r}: no such file {target_path!r} in the docs folder.")
+                continue
+            if anchor and anchor not in linked.ids:
+                yield _finding(article, link.line, "error", "broken-anchor",
+                               f"link to {link.href!r}: {linked.path} has no heading with the anchor #{anchor}.")
+            if linked.meta.status == "draft" and article.meta.status == "validated" and linked is not article:
+                yield _finding(article, link.line, "warning", "draft-linked",
+                               f"this validated article links to the draft {linked.path}; validate it or drop the link.")
+
+
+def _duplicate_titles(collection: Collection) -> Iterator[Finding]:
+    seen: dict[str, Article] = {}
+    for article in collection:
+        if article.meta.type == PAGE_TYPE:
+            continue
+        key = article.title.strip().casefold()
+        first = seen.setdefault(key, article)
+        if first is not article:
+            yield _finding(article, 1, "error", "duplicate-title",
+                           f"the title {article.title!r} is already used by {first.path}; titles must be unique.")
+
+
+def _first_line(article: Article) -> int:
+    return article.sections[0].line if article.sections else 1
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -1,0 +1,155 @@
+"""The article front-matter schema: typed `Metadata` plus the findings for anything invalid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .config import KBConfig
+from .findings import Finding
+from .frontmatter import FrontMatter
+
+ARTICLE_TYPES = ("how-to", "troubleshooting", "reference", "concept", "playbook")
+PAGE_TYPE = "page"  # site pages (welcome, writing guide): only a title is expected
+STATUSES = ("draft", "validated", "archived")
+DEPTH_TYPES = ("how-to", "troubleshooting")  # these carry Beginner and Expert tabs
+
+# key -> (expected Python type, how to name it in a message)
+_SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "title": (str, "text"),
+    "summary": (str, "one sentence of text"),
+    "product": (str, "a product id"),
+    "type": (str, "an article type"),
+    "tags": (list, "a list of words"),
+    "customer_says": (list, "a list of phrases"),
+    "owner": (str, "a name"),
+    "reviewed": ((dt.date, str), "a date (YYYY-MM-DD)"),
+    "review_every": (int, "a number of days"),
+    "status": (str, "draft, validated or archived"),
+}
+_REQUIRED = ("title", "summary", "product", "type", "reviewed", "review_every", "status")
+_SENTENCE_END = re.compile(r"[.!?](?:\s+|$)")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Front matter as typed values; invalid or missing values are None (and reported)."""
+
+    title: str | None = None
+    summary: str = ""
+    product: str | None = None
+    type: str | None = None
+    tags: tuple[str, ...] = ()
+    customer_says: tuple[str, ...] = ()
+    owner: str | None = None
+    reviewed: dt.date | None = None
+    review_every: int | None = None
+    status: str = "validated"
+
+    @property
+    def review_due(self) -> dt.date | None:
+        if self.reviewed is None or self.review_every is None:
+            return None
+        return self.reviewed + dt.timedelta(days=self.review_every)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        due = self.review_due
+        return due is not None and due < today
+
+    @property
+    def needs_depths(self) -> bool:
+        return self.type in DEPTH_TYPES
+
+
+def parse_metadata(fm: FrontMatter, config: KBConfig, path: str) -> tuple[Metadata, list[Finding]]:
+    """Validate the front matter against the schema; every problem becomes a Finding."""
+    findings: list[Finding] = []
+
+    def report(rule: str, key: str | None, message: str, severity: str = "error") -> None:
+        line = fm.key_lines.get(key, 1) if key else (fm.error_line if fm.error else 1)
+        findings.append(Finding(path, line, severity, rule, message))  # type: ignore[arg-type]
+
+    if fm.error:
+        report("front-matter", None, f"{fm.error}. Fix the YAML between the two `---` lines.")
+        return Metadata(), findings
+    if not fm.present:
+        report("no-front-matter", None, "no front matter. Start the file with a `---` block holding "
+               "title, summary, product, type, owner, reviewed, review_every and status (see `kb new`).")
+        return Metadata(), findings
+
+    values: dict[str, Any] = {}
+    for key, value in fm.data.items():
+        if key not in _SCHEMA:
+            known = ", ".join(_SCHEMA)
+            report("unknown-key", key, f"unknown front matter key {key!r}; the known keys are: {known}.")
+            continue
+        expected, described = _SCHEMA[key]
+        if value is None or isinstance(value, bool) or not isinstance(value, expected):
+            report("wrong-type", key, f"{key!r} should be {described}, got {_describe(value)}.")
+            continue
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            report("wrong-type", key, f"{key!r} should be {described}; every item must be text.")
+            continue
+        values[key] = value
+
+    is_page = values.get("type") == PAGE_TYPE
+    for key in _REQUIRED:
+        if key not in fm.data and not (is_page and key != "title"):
+            report("missing-field", None, f"missing {key!r} ({_SCHEMA[key][1]}).")
+    if "owner" not in fm.data and not is_page:
+        report("missing-owner", None, "no 'owner': name the expert who keeps this article right.")
+
+    reviewed = values.get("reviewed")
+    if isinstance(reviewed, str):
+        reviewed = _parse_date(reviewed)
+        if reviewed is None:
+            report("bad-date", "reviewed", f"'reviewed' is {values['reviewed']!r}; write the date as YYYY-MM-DD.")
+    if isinstance(values.get("review_every"), int) and values["review_every"] <= 0:
+        report("wrong-type", "review_every", "'review_every' must be a positive number of days.")
+        values.pop("review_every")
+
+    product = values.get("product")
+    if product is not None and config.product(product) is None:
+        declared = ", ".join(p.id for p in config.products) or "none declared"
+        report("unknown-product", "product",
+               f"unknown product {product!r}; declared in products.yml: {declared}.")
+    kind = values.get("type")
+    if kind is not None and kind not in (*ARTICLE_TYPES, PAGE_TYPE):
+        report("unknown-type", "type", f"unknown type {kind!r}; use one of: {', '.join(ARTICLE_TYPES)}.")
+    status = values.get("status", "validated")
+    if status not in STATUSES:
+        report("unknown-status", "status", f"unknown status {status!r}; use one of: {', '.join(STATUSES)}.")
+        status = "validated"
+    summary = values.get("summary", "")
+    if summary and len(_SENTENCE_END.findall(summary.strip())) > 1:
+        report("one-sentence-summary", "summary", "the summary has more than one sentence; keep it to one.",
+               "warning")
+
+    meta = Metadata(
+        title=values.get("title"), summary=summary, product=product, type=kind,
+        tags=tuple(values.get("tags", ())), customer_says=tuple(values.get("customer_says", ())),
+        owner=values.get("owner"), reviewed=reviewed if isinstance(reviewed, dt.date) else None,
+        review_every=values.get("review_every"), status=status,
+    )
+    return meta, findings
+
+
+def _parse_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{value!r} (yes/no)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{value!r}"

@@ -1,0 +1,243 @@
+"""The content model: `Article` and `Collection`, built by one parser for every other part.
+
+Stages: split the front matter (frontmatter) -> validate it (metadata) -> render the body with
+the site's Markdown extensions (render) -> read the HTML into sections and steps (outline).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .config import KBConfig, load_config
+from .findings import Finding
+from .frontmatter import split_front_matter
+from .metadata import Metadata, parse_metadata
+from .outline import BOTH, OutlineSection, OutlineTab, read_outline
+from .render import Renderer
+
+DEPTHS = ("beginner", "expert")
+_LOCATOR_TEXT = re.compile(r"[^0-9a-z]+")
+_TAB_LINE = re.compile(r'^\s*===[+!]?\s+"(.*)"\s*$')
+_FENCE_LINE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One numbered step; `checkpoint` is what the customer should see once it worked."""
+
+    number: int
+    text: str
+    checkpoint: str | None
+    labels: tuple[str, ...]
+    variant: str = ""
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Section:
+    """The text under one heading at one depth (beginner, expert, or both when outside tabs)."""
+
+    heading: str
+    anchor: str
+    level: int
+    path: tuple[str, ...]
+    depth: str
+    text: str
+    steps: tuple[Step, ...]
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link in the body as written (`href`), with the line it is on."""
+
+    href: str
+    text: str
+    line: int
+
+    @property
+    def is_internal(self) -> bool:
+        return not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", self.href)
+
+
+@dataclass(frozen=True)
+class TabSet:
+    labels: tuple[str, ...]
+    empty_labels: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One Markdown file of the knowledge base, parsed."""
+
+    path: str  # relative to the docs folder, POSIX separators
+    source_path: Path
+    meta: Metadata
+    title: str
+    sections: tuple[Section, ...]
+    tab_sets: tuple[TabSet, ...]
+    links: tuple[Link, ...]
+    ids: frozenset[str]
+    content_hash: str
+    meta_findings: tuple[Finding, ...] = ()
+    url: str = ""
+
+    @property
+    def depths(self) -> set[str]:
+        return {label.lower() for tabs in self.tab_sets for label in tabs.labels if label in ("Beginner", "Expert")}
+
+    def steps(self, depth: str | None = None) -> list[Step]:
+        """The article's steps at `depth`; shared steps come first, then the depth's own."""
+        wanted = (BOTH, depth) if depth else (BOTH, *DEPTHS)
+        return [step for section in self.sections if section.depth in wanted for step in section.steps]
+
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sections)
+
+
+@dataclass
+class Collection:
+    """Every article of one docs folder, with the config it was read with."""
+
+    config: KBConfig
+    articles: list[Article] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Article]:
+        return iter(self.articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def get(self, path: str) -> Article | None:
+        return self._by_path().get(path)
+
+    def _by_path(self) -> dict[str, Article]:
+        return {a.path: a for a in self.articles}
+
+
+class ArticleParser:
+    """Parses articles of one knowledge base; reuse one parser for many files."""
+
+    def __init__(self, config: KBConfig) -> None:
+        self.config = config
+        self._renderer = Renderer(config)
+
+    def parse(self, source_path: Path, text: str | None = None) -> Article:
+        raw = source_path.read_bytes() if text is None else text.encode("utf-8")
+        text = raw.decode("utf-8", errors="replace")
+        relative = relative_path(source_path, self.config.docs_dir)
+        fm = split_front_matter(text)
+        meta, findings = parse_metadata(fm, self.config, relative)
+        outline = read_outline(self._renderer.to_html(fm.body))
+        locate = _Locator(fm.body, fm.body_line)
+        sections = _sections(outline.sections, locate)
+        title = meta.title or outline.title or PurePosixPath(relative).stem.replace("-", " ")
+        return Article(
+            path=relative,
+            source_path=source_path,
+            meta=meta,
+            title=title,
+            sections=sections,
+            tab_sets=tuple(_tab_set(tabs, locate) for tabs in outline.tab_sets),
+            links=tuple(Link(l.href, l.text, locate.line_of(l.text or l.href)) for l in outline.links),
+            ids=frozenset(outline.ids),
+            content_hash=hashlib.sha256(raw).hexdigest(),
+            meta_findings=tuple(findings),
+            url=page_url(relative, use_directory_urls=self.config.use_directory_urls),
+        )
+
+
+def load_article(path: Path | str, config: KBConfig) -> Article:
+    """Parse one article file."""
+    return ArticleParser(config).parse(Path(path).resolve())
+
+
+def load_collection(docs_dir: Path | str, *, config: KBConfig | None = None) -> Collection:
+    """Parse every Markdown file under `docs_dir`, in path order."""
+    config = config or load_config(docs_dir)
+    parser = ArticleParser(config)
+    return Collection(config, [parser.parse(path) for path in find_markdown_files(config.docs_dir)])
+
+
+def find_markdown_files(docs_dir: Path) -> list[Path]:
+    """Markdown files under `docs_dir`, skipping hidden folders, in a stable order."""
+    files = [p for p in docs_dir.rglob("*.md") if not any(part.startswith(".") for part in
+                                                           p.relative_to(docs_dir).parts)]
+    return sorted(files, key=lambda p: p.relative_to(docs_dir).as_posix())
+
+
+def relative_path(path: Path, docs_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(docs_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def page_url(relative: str, *, use_directory_urls: bool = True) -> str:
+    """The URL MkDocs gives the page built from `relative`, relative to the site root."""
+    stem = relative[:-3] if relative.endswith(".md") else relative
+    if not use_directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index") or stem.lower() == "readme" or stem.lower().endswith("/readme"):
+        return stem.rpartition("/")[0] + "/" if "/" in stem else ""
+    return stem + "/"
+
+
+class _Locator:
+    """Finds the source line of a piece of rendered text (markup makes exact search useless)."""
+
+    def __init__(self, body: str, first_line: int) -> None:
+        raw_lines = body.splitlines()
+        self._lines = [_LOCATOR_TEXT.sub("", line.lower()) for line in raw_lines]
+        self._first = first_line
+        self._tab_lines: list[tuple[int, str]] = []
+        in_fence = False
+        for index, line in enumerate(raw_lines):
+            if _FENCE_LINE.match(line):
+                in_fence = not in_fence
+            elif not in_fence and (match := _TAB_LINE.match(line)):
+                self._tab_lines.append((index + first_line, match.group(1)))
+
+    def tab_line(self, label: str) -> int:
+        """The line of the next unclaimed `=== "label"` opening (tab sets come in order)."""
+        for position, (line, written) in enumerate(self._tab_lines):
+            if written == label:
+                del self._tab_lines[: position + 1]
+                return line
+        return self._first
+
+    def line_of(self, text: str, start: int = 0) -> int:
+        """The first line from `start` holding the text's opening characters; else `start`."""
+        key = _LOCATOR_TEXT.sub("", text.lower())
+        begin = max(0, start - self._first)
+        for length in (24, 12):  # a short key too: the text may wrap or run into a nested block
+            if key[:length]:
+                for index in range(begin, len(self._lines)):
+                    if key[:length] in self._lines[index]:
+                        return index + self._first
+        return max(start, self._first)
+
+
+def _sections(found: list[OutlineSection], locate: _Locator) -> tuple[Section, ...]:
+    sections: list[Section] = []
+    line = locate.line_of("")
+    for part in found:
+        if part.heading and (not sections or sections[-1].anchor != part.anchor):
+            line = locate.line_of(part.heading, line + 1)  # headings come in order: search on from the last
+        steps = tuple(
+            Step(number, s.text, s.checkpoint, tuple(dict.fromkeys(s.labels)), s.variant, locate.line_of(s.text, line))
+            for number, s in enumerate(part.steps, start=1)
+        )
+        sections.append(Section(part.heading, part.anchor, part.level, part.path, part.depth, part.text, steps, line))
+    return tuple(sections)
+
+
+def _tab_set(tabs: list[OutlineTab], locate: _Locator) -> TabSet:
+    labels = tuple(tab.label for tab in tabs)
+    line = locate.tab_line(labels[0]) if labels else 1
+    return TabSet(labels, tuple(tab.label for tab in tabs if tab.is_empty), line)

@@ -1,0 +1,297 @@
+"""Read an article's rendered HTML into its outline: sections, depths, steps, tabs and links.
+
+Working from the HTML the site itself produces (rather than re-parsing Markdown by hand) is
+what makes anchors, tab contents and text agree with the built site, including duplicate
+headings, explicit `{#id}`s and code fences that contain `===`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from .markdown_ext import CHECKPOINT_CLASS
+
+DEPTH_LABELS = {"Beginner": "beginner", "Expert": "expert"}
+BOTH = "both"
+
+_BLOCK_TAGS = {
+    "p", "div", "li", "ol", "ul", "pre", "table", "tr", "td", "th", "blockquote", "dt", "dd",
+    "details", "summary", "br", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "section", "label",
+}
+_SKIPPED_TAGS = {"script", "style", "template", "svg"}
+_VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "col", "area", "embed"}
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class OutlineStep:
+    text: str
+    checkpoint: str | None
+    labels: tuple[str, ...]
+    variant: str  # the non-depth tab the step sits in (e.g. "Android"), or ""
+
+
+@dataclass
+class OutlineSection:
+    heading: str
+    anchor: str
+    level: int
+    path: tuple[str, ...]
+    depth: str
+    text: str = ""
+    steps: list[OutlineStep] = field(default_factory=list)
+
+
+@dataclass
+class OutlineTab:
+    label: str
+    is_empty: bool
+    heading_anchor: str
+
+
+@dataclass
+class OutlineLink:
+    href: str
+    text: str
+
+
+@dataclass
+class Outline:
+    title: str | None  # the first <h1>, if any
+    sections: list[OutlineSection]
+    tab_sets: list[list[OutlineTab]]
+    links: list[OutlineLink]
+    ids: set[str]  # every element id: the targets a `#fragment` link may name
+
+
+def read_outline(html: str) -> Outline:
+    """Walk the HTML once and return its outline."""
+    walker = _Walker()
+    walker.feed(html)
+    walker.close()
+    return walker.finish()
+
+
+@dataclass
+class _TabSet:
+    labels: list[str] = field(default_factory=list)
+    block: int = -1
+    tabs: list[OutlineTab] = field(default_factory=list)
+    block_text_start: int = 0
+
+
+@dataclass
+class _StepBuffer:
+    parts: list[str] = field(default_factory=list)
+    checkpoint: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+
+class _Walker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str]] = []  # (tag, role)
+        self.heading_stack: list[tuple[int, str]] = []
+        self.current: dict[str, OutlineSection] = {}
+        self.sections: list[OutlineSection] = []
+        self.heading_parts: list[str] | None = None
+        self.heading_meta: tuple[int, str] = (0, "")
+        self.anchor = ""
+        self.tab_sets: list[_TabSet] = []
+        self.finished_tab_sets: list[list[OutlineTab]] = []
+        self.label_parts: list[str] | None = None
+        self.list_depth = 0
+        self.step: _StepBuffer | None = None
+        self.step_list_depth = 0
+        self.in_checkpoint = 0
+        self.in_label = 0
+        self.skip = 0
+        self.links: list[OutlineLink] = []
+        self.link_parts: list[str] | None = None
+        self.link_href = ""
+        self.text_count = 0
+        self.title: str | None = None
+        self.ids: set[str] = set()
+
+    # --- where we are -------------------------------------------------------------------
+    def _depth_and_variant(self) -> tuple[str, str]:
+        depth, variant = BOTH, ""
+        for tab_set in self.tab_sets:
+            if 0 <= tab_set.block < len(tab_set.labels):
+                label = tab_set.labels[tab_set.block]
+                if label in DEPTH_LABELS:
+                    depth = DEPTH_LABELS[label]
+                else:
+                    variant = label
+        return depth, variant
+
+    def _section(self) -> OutlineSection:
+        depth, _ = self._depth_and_variant()
+        section = self.current.get(depth)
+        if section is None:
+            level, heading = self.heading_meta
+            path = tuple(text for _, text in self.heading_stack)
+            section = OutlineSection(heading, self.anchor, level, path, depth)
+            self.current[depth] = section
+            self.sections.append(section)
+        return section
+
+    # --- parser callbacks ---------------------------------------------------------------
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k: (v or "") for k, v in attrs}
+        classes = attributes.get("class", "").split()
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        role = ""
+        if self.skip or tag in _SKIPPED_TAGS or (tag == "a" and "headerlink" in classes):
+            if tag not in _VOID_TAGS:
+                self.skip += 1
+                self.stack.append((tag, "skip"))
+            return
+        if tag in _BLOCK_TAGS:
+            self._text(" ")
+        if re.fullmatch(r"h[1-6]", tag):
+            self.heading_parts = []
+            self.heading_meta = (int(tag[1]), attributes.get("id", ""))
+            role = "heading"
+        elif tag == "div" and "tabbed-set" in classes:
+            self.tab_sets.append(_TabSet())
+            role = "tabset"
+        elif tag == "label" and self.tab_sets and self.tab_sets[-1].block < 0:
+            self.label_parts = []
+            role = "tablabel"
+        elif tag == "div" and "tabbed-block" in classes and self.tab_sets:
+            tab_set = self.tab_sets[-1]
+            tab_set.block += 1
+            tab_set.block_text_start = self.text_count
+            role = "tabblock"
+        elif tag in ("ol", "ul"):
+            self.list_depth += 1
+            role = tag
+        elif tag == "li" and self.step is None and self.stack and self.stack[-1][0] == "ol":
+            self.step = _StepBuffer()
+            self.step_list_depth = self.list_depth
+            role = "step"
+        elif tag == "p" and CHECKPOINT_CLASS in classes and self.step is not None:
+            self.in_checkpoint += 1
+            role = "checkpoint"
+        elif tag in ("strong", "b", "kbd") and self.step is not None:
+            self.in_label += 1
+            self.label_parts = self.label_parts if self.label_parts is not None else []
+            role = "label"
+        elif tag == "a" and attributes.get("href"):
+            self.link_href = attributes["href"]
+            self.link_parts = []
+            role = "link"
+        if tag not in _VOID_TAGS:
+            self.stack.append((tag, role))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID_TAGS or not self.stack:
+            return
+        # Tolerate stray or unclosed tags in inline HTML: close up to the matching tag.
+        names = [name for name, _ in self.stack]
+        if tag not in names:
+            return
+        while self.stack:
+            name, role = self.stack.pop()
+            self._close(name, role)
+            if name == tag:
+                break
+
+    def _close(self, tag: str, role: str) -> None:
+        if role == "skip":
+            self.skip -= 1
+            return
+        if tag in _BLOCK_TAGS:
+            self._text(" ")
+        if role == "heading":
+            self._end_heading()
+        elif role == "tablabel" and self.label_parts is not None:
+            self.tab_sets[-1].labels.append(_clean("".join(self.label_parts)))
+            self.label_parts = None
+        elif role == "tabblock":
+            tab_set = self.tab_sets[-1]
+            label = tab_set.labels[tab_set.block] if tab_set.block < len(tab_set.labels) else ""
+            tab_set.tabs.append(OutlineTab(label, self.text_count == tab_set.block_text_start, self.anchor))
+        elif role == "tabset":
+            self.finished_tab_sets.append(self.tab_sets.pop().tabs)
+        elif role in ("ol", "ul"):
+            self.list_depth -= 1
+        elif role == "step":
+            self._end_step()
+        elif role == "checkpoint":
+            self.in_checkpoint -= 1
+        elif role == "label":
+            self.in_label -= 1
+            if self.in_label == 0 and self.step is not None and self.label_parts is not None:
+                label = _clean("".join(self.label_parts))
+                if label:
+                    self.step.labels.append(label)
+                self.label_parts = None
+        elif role == "link" and self.link_parts is not None:
+            self.links.append(OutlineLink(self.link_href, _clean("".join(self.link_parts))))
+            self.link_parts = None
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if self.label_parts is not None and (self.in_label or self.tab_sets and self.tab_sets[-1].block < 0):
+            self.label_parts.append(data)
+            if not self.in_label:
+                return  # tab labels are controls, not text
+        if self.heading_parts is not None:
+            self.heading_parts.append(data)
+            return
+        if self.link_parts is not None:
+            self.link_parts.append(data)
+        self._text(data)
+
+    # --- helpers --------------------------------------------------------------------------
+    def _text(self, data: str) -> None:
+        if data.strip():
+            self.text_count += 1
+        section = self._section()
+        if self.step is not None:
+            (self.step.checkpoint if self.in_checkpoint else self.step.parts).append(data)
+        else:
+            section.text += data
+
+    def _end_heading(self) -> None:
+        level, anchor = self.heading_meta
+        text = _clean("".join(self.heading_parts or []))
+        self.heading_parts = None
+        if level == 1 and self.title is None:
+            self.title = text
+        while self.heading_stack and self.heading_stack[-1][0] >= level:
+            self.heading_stack.pop()
+        self.heading_stack.append((level, text))
+        self.heading_meta = (level, text)
+        self.anchor = anchor
+        self.current = {}
+        self._section()  # every heading is a section, even with nothing under it
+
+    def _end_step(self) -> None:
+        step, self.step = self.step, None
+        if step is None:
+            return
+        text = _clean("".join(step.parts))
+        checkpoint = _clean("".join(step.checkpoint))
+        if checkpoint.lower().startswith("checkpoint:"):
+            checkpoint = checkpoint[len("checkpoint:"):].strip()
+        section = self._section()
+        _, variant = self._depth_and_variant()
+        section.steps.append(OutlineStep(text, checkpoint or None, tuple(step.labels), variant))
+        section.text += f" {text} {checkpoint} "
+
+    def finish(self) -> Outline:
+        sections = [s for s in self.sections if s.text.strip() or s.steps or s.anchor]
+        for section in sections:
+            section.text = _clean(section.text)
+        return Outline(self.title, sections, self.finished_tab_sets, self.links, self.ids)
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()

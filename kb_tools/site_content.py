@@ -1,0 +1,122 @@
+"""What the `kb` plugin adds to the built site, as plain functions testable without MkDocs.
+
+Only front matter is read here (never a second Markdown parse), which keeps the plugin cheap
+on a site of thousands of articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from .config import KBConfig, Product
+from .findings import Finding
+from .frontmatter import split_front_matter
+from .metadata import ARTICLE_TYPES, PAGE_TYPE, Metadata, parse_metadata
+
+TYPE_HEADINGS = {
+    "how-to": "How-to guides",
+    "troubleshooting": "Troubleshooting",
+    "reference": "Reference",
+    "concept": "Concepts",
+    "playbook": "Playbooks",
+}
+
+
+@dataclass(frozen=True)
+class Card:
+    """An article as the site lists it: where it is and what its front matter says."""
+
+    path: str
+    title: str
+    meta: Metadata
+
+    @property
+    def is_article(self) -> bool:
+        return self.meta.type is not None and self.meta.type != PAGE_TYPE
+
+
+def read_card(path: str, text: str, config: KBConfig) -> tuple[Card, list[Finding]]:
+    """The card of one file, and its front-matter findings."""
+    fm = split_front_matter(text)
+    meta, findings = parse_metadata(fm, config, path)
+    title = meta.title or _first_heading(fm.body) or PurePosixPath(path).stem.replace("-", " ")
+    return Card(path, title, meta), findings
+
+
+def landing_page(product: Product, cards: Iterable[Card]) -> str:
+    """Markdown of a product's landing page: its articles grouped by type."""
+    by_type: dict[str, list[Card]] = defaultdict(list)
+    for card in cards:
+        if card.is_article and card.meta.product == product.id and card.meta.status != "archived":
+            by_type[card.meta.type or ""].append(card)
+    lines = ["---", f"title: {_yaml_quote(product.name)}", "type: page", "---", "", f"# {product.name}", ""]
+    if product.description:
+        lines += [product.description, ""]
+    prefix = f"{product.id}/"
+    for kind in ARTICLE_TYPES:
+        listed = sorted(by_type.get(kind, []), key=lambda c: c.title.casefold())
+        if not listed:
+            continue
+        lines += [f"## {TYPE_HEADINGS[kind]}", ""]
+        for card in listed:
+            link = card.path[len(prefix):] if card.path.startswith(prefix) else f"../{card.path}"
+            summary = f" - {card.meta.summary}" if card.meta.summary else ""
+            draft = " *(draft)*" if card.meta.status == "draft" else ""
+            lines.append(f"- [{_escape_link_text(card.title)}]({link}){draft}{summary}")
+        lines.append("")
+    if not by_type:
+        lines.append("No articles yet. Start one with `kb new`.")
+    return "\n".join(lines) + "\n"
+
+
+def meta_bar(card: Card, config: KBConfig, *, today: dt.date) -> str:
+    """HTML shown under an article's title: product, type, owner, review state, depth hint."""
+    meta = card.meta
+    product = config.product(meta.product or "")
+    parts = []
+    if product:
+        parts.append(f'<span class="kb-badge kb-product">{html.escape(product.name)}</span>')
+    if meta.type:
+        parts.append(f'<span class="kb-badge kb-type">{html.escape(meta.type)}</span>')
+    if meta.status != "validated":
+        parts.append(f'<span class="kb-badge kb-status-{meta.status}">{html.escape(meta.status)}</span>')
+    if meta.owner:
+        parts.append(f'<span class="kb-owner">Owner: {html.escape(meta.owner)}</span>')
+    if meta.reviewed:
+        parts.append(f'<span class="kb-reviewed">Last reviewed {meta.reviewed.isoformat()}</span>')
+    if meta.is_overdue(today):
+        parts.append(f'<span class="kb-badge kb-overdue" title="Due {meta.review_due}">Review overdue</span>')
+    bar = f'<div class="kb-meta">{"".join(parts)}</div>'
+    if meta.needs_depths:
+        bar += ('<p class="kb-depth-hint">Pick <strong>Beginner</strong> or <strong>Expert</strong> to match '
+                "the caller: your choice applies to every article on the site and is remembered.</p>")
+    return bar
+
+
+def insert_after_title(page_html: str, fragment: str) -> str:
+    """Put `fragment` right after the first <h1>, or at the top when there is none."""
+    end = page_html.find("</h1>")
+    if end < 0:
+        return fragment + page_html
+    end += len("</h1>")
+    return page_html[:end] + fragment + page_html[end:]
+
+
+def _first_heading(body: str) -> str | None:
+    for line in body.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip().split(" {")[0]
+    return None
+
+
+def _yaml_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _escape_link_text(text: str) -> str:
+    return text.replace("[", "\\[").replace("]", "\\]")

@@ -1,0 +1,118 @@
+"""Shared fixtures: docs trees written into tmp_path, the sample KB and its one real site build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kb_tools.config import DEFAULT_EXTENSIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DOCS = ROOT / "docs"
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpora" / "arduino-help"
+DEV_QUERIES = SHARED / "eval" / "arduino-dev-queries.tsv"
+
+PRODUCTS_YML = """\
+products:
+  - id: router
+    name: Router
+  - id: portal
+    name: Portal
+"""
+
+SITE_YML = """\
+site_name: Test KB
+docs_dir: docs
+theme:
+  name: material
+  font: false
+  features: [content.tabs.link, navigation.tabs, navigation.indexes, navigation.prune]
+plugins: [kb]
+extra:
+  generator: false
+""" + yaml.safe_dump({"markdown_extensions": DEFAULT_EXTENSIONS})
+
+
+def article(title: str = "Reset the router", *, body: str | None = None, **fields: object) -> str:
+    """A valid how-to article; pass fields to change front matter (None removes a key)."""
+    meta: dict[str, object] = {
+        "title": title, "summary": "Get the router back to working order.", "product": "router",
+        "type": "how-to", "tags": "[router]", "customer_says": "[router is broken]", "owner": "ana",
+        "reviewed": "2099-01-01", "review_every": 180, "status": "validated",
+    }
+    meta.update(fields)
+    front = "\n".join(f"{k}: {v}" for k, v in meta.items() if v is not None)
+    if body is None:
+        body = textwrap.dedent("""\
+            ## Steps
+
+            === "Beginner"
+
+                1. Press **Reset**, the button on the back.
+
+                    Checkpoint: the light turns white.
+
+            === "Expert"
+
+                1. Hold reset 2 s.
+            """)
+    return f"---\n{front}\n---\n\n# {title}\n\n{body}"
+
+
+@pytest.fixture
+def write_docs(tmp_path: Path) -> Callable[..., Path]:
+    """Write `{relative path: text}` under tmp_path/docs (with products.yml and mkdocs.yml)."""
+
+    def write(files: dict[str, str], *, products: str = PRODUCTS_YML, site: str = SITE_YML) -> Path:
+        docs = tmp_path / "docs"
+        docs.mkdir(exist_ok=True)
+        (docs / "products.yml").write_text(products, encoding="utf-8")
+        (tmp_path / "mkdocs.yml").write_text(site, encoding="utf-8")
+        for relative, text in files.items():
+            target = docs / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        return docs
+
+    return write
+
+
+def run_mkdocs_build(config_file: Path, site_dir: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
+    """A real `mkdocs build` in a subprocess, as a user would run it."""
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file), "-d", str(site_dir)]
+    if strict:
+        command.append("--strict")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample KB in docs/, built once per session with `mkdocs build --strict`."""
+    site = tmp_path_factory.mktemp("sample-site")
+    result = run_mkdocs_build(ROOT / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the help-centre corpus is not at {CORPUS} (it lives in ../shared beside the project)")
+    return CORPUS
+
+
+def copy_docs(tmp_path: Path) -> Path:
+    """A writable copy of the sample KB (docs/ and mkdocs.yml)."""
+    shutil.copytree(SAMPLE_DOCS, tmp_path / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    return tmp_path / "docs"

@@ -1,0 +1,50 @@
+"""Drift and packaging: one Whoosh, documented rules, helpful --help, mkdocs.yml in step."""
+
+from __future__ import annotations
+
+import re
+from importlib import metadata
+
+import yaml
+from click.testing import CliRunner
+from conftest import ROOT
+
+from kb_tools.cli import main
+from kb_tools.config import DEFAULT_EXTENSIONS, load_config
+
+WRITING_GUIDE = ROOT / "docs" / "writing-articles.md"
+
+
+def test_exactly_one_whoosh_distribution_is_installed():
+    providers = sorted(
+        dist.metadata["Name"].lower()
+        for dist in metadata.distributions()
+        if "whoosh" in (dist.read_text("top_level.txt") or "").split() or dist.metadata["Name"].lower().startswith("whoosh")
+    )
+    assert providers == ["whoosh-reloaded"]
+    assert metadata.version("whoosh-reloaded") == "2.7.5"
+
+
+def test_every_check_rule_is_documented():
+    source = (ROOT / "kb_tools").glob("*.py")
+    used = set()
+    for path in source:
+        used |= set(re.findall(r'"(?:error|warning)", "([a-z-]+)"', path.read_text()))
+        used |= set(re.findall(r'report\("([a-z-]+)"', path.read_text()))
+    documented = set(re.findall(r"^\| `([a-z-]+)` \|", WRITING_GUIDE.read_text(), re.MULTILINE))
+    used -= {"error", "warning"}
+    assert len(used) > 15 and used <= documented
+
+
+def test_every_command_has_help_with_an_example():
+    runner = CliRunner()
+    for name in main.commands:
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0
+        assert "Example" in result.output and f"kb {name}" in result.output, name
+
+
+def test_mkdocs_yml_uses_the_default_extensions():
+    site = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=yaml.SafeLoader)
+    assert site["markdown_extensions"] == DEFAULT_EXTENSIONS
+    assert load_config(ROOT / "docs").markdown_extensions == tuple(DEFAULT_EXTENSIONS)
