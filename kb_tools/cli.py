@@ -111,3 +111,167 @@ def new(title: str, product: str, article_type: str, owner: str, summary: str | 
     created = new_article(load_config(docs), title, product=product, article_type=article_type, owner=owner,
                           summary=summary, path=path)
     click.echo(f"Created {created}. Fill it in, then run `kb check`.")
+
+
+INDEX_DEFAULT = "search_index"
+
+
+def _index_option(func: Any) -> Any:
+    return click.option("--index", "index_dir", default=INDEX_DEFAULT, show_default=True,
+                        type=click.Path(file_okay=False, path_type=Path), help="The index folder.")(func)
+
+
+class _Progress:
+    """A one-line progress display on a terminal; silent when output is piped."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = False
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled and (done == total or done % 25 == 0):
+            width = 30
+            filled = width * done // max(total, 1)
+            click.echo(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", err=True, nl=False)
+            self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            click.echo("\r" + " " * 70 + "\r", err=True, nl=False)
+
+
+@main.command()
+@_docs_argument
+@_index_option
+@click.option("--rebuild", is_flag=True, help="Rebuild everything instead of only what changed.")
+@click.option("--wait", default=60.0, show_default=True, help="Seconds to wait for another `kb index` to finish.")
+def index(docs: Path, index_dir: Path, rebuild: bool, wait: float) -> None:
+    """Build or update the search index (only changed articles are re-indexed).
+
+    \b
+    Examples:
+      kb index
+      kb index docs --index search_index --rebuild
+      kb index ../shared/corpora/arduino-help --index /tmp/arduino-index
+    """
+    from .search import build_index
+
+    progress = _Progress("Indexing")
+    try:
+        stats = build_index(docs, index_dir, rebuild=rebuild, wait=wait, progress=progress)
+    finally:
+        progress.finish()
+    click.echo(stats.summary())
+
+
+def _open_searcher(index_dir: Path) -> Any:
+    from .search import Searcher
+
+    return Searcher(index_dir)
+
+
+@main.command()
+@click.argument("text")
+@_index_option
+@click.option("--depth", type=click.Choice(["beginner", "expert"]), help="Link each result at this depth.")
+@click.option("--product", help="Only this product.")
+@click.option("--type", "article_type", help="Only this article type.")
+@click.option("--tag", help="Only articles with this tag.")
+@click.option("--status", type=click.Choice(["draft", "validated", "archived"]), help="Only this status.")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="How many results.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (a stable schema).")
+def search(text: str, index_dir: Path, depth: str | None, product: str | None, article_type: str | None,
+           tag: str | None, status: str | None, limit: int, as_json: bool) -> None:
+    """Find articles for what the caller says (typos and everyday words welcome).
+
+    \b
+    Examples:
+      kb search "my internet keeps dropping"
+      kb search "forgot login" --depth beginner --limit 3
+      kb search "PAY-051" --product account --json
+    """
+    results = _open_searcher(index_dir).search(text, depth=depth, product=product, article_type=article_type,
+                                               tag=tag, status=status, limit=limit)
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), indent=2, ensure_ascii=False))
+        return
+    if results.correction:
+        click.echo(f"Did you mean: {click.style(results.correction, bold=True)}?")
+    if not results.hits:
+        click.echo(f"No articles found for {results.query!r}." + (" Try the suggestion above." if results.correction else
+                                                                  " Try fewer or other words."))
+        return
+    for number, hit in enumerate(results.hits, start=1):
+        where = f" > {hit.section}" if hit.section and hit.section != hit.title else ""
+        click.echo(f"{number}. " + click.style(hit.title, bold=True) + where
+                   + click.style(f"  [{hit.product or '-'} · {hit.type or '-'} · {hit.depth}]", dim=True))
+        click.echo(f"   {_terminal_snippet(hit.snippet)}")
+        click.echo(click.style(f"   {hit.url}", fg="blue"))
+
+
+def _terminal_snippet(snippet: str) -> str:
+    import html
+    import re
+
+    marked = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), fg="yellow", bold=True), snippet)
+    return html.unescape(marked)
+
+
+@main.command()
+@click.argument("article_or_text")
+@_index_option
+@click.option("--depth", type=click.Choice(["beginner", "expert"]), default="beginner", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the steps as JSON.")
+def steps(article_or_text: str, index_dir: Path, depth: str, as_json: bool) -> None:
+    """Print an article's steps to read aloud, each with its checkpoint.
+
+    ARTICLE_OR_TEXT is an article path (as in search results, e.g. homehub/wifi-keeps-dropping.md)
+    or the caller's words, in which case the top search result is used.
+
+    \b
+    Examples:
+      kb steps homehub/wifi-keeps-dropping.md
+      kb steps "forgot my password" --depth expert
+    """
+    from .search.steps import find_steps
+
+    found = find_steps(_open_searcher(index_dir), article_or_text, depth=depth)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(click.style(found.title, bold=True) + f"  ({depth})  {found.path}")
+    if not found.steps:
+        click.echo("This article has no numbered steps at this depth.")
+    for step in found.steps:
+        variant = f"[{step['variant']}] " if step.get("variant") else ""
+        click.echo(f"\nStep {step['number']} of {len(found.steps)}: {variant}{step['text']}")
+        if step.get("checkpoint"):
+            click.echo(click.style(f"   Checkpoint: {step['checkpoint']}", fg="green"))
+
+
+@main.command(name="eval")
+@click.argument("queries", type=click.Path(dir_okay=False, path_type=Path))
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the metrics and every query.")
+def eval_command(queries: Path, index_dir: Path, as_json: bool) -> None:
+    """Measure search quality on judged queries: MRR@10, nDCG@10, recall@10, P@1.
+
+    \b
+    Examples:
+      kb eval tests/sample-queries.tsv
+      kb index ../shared/corpora/arduino-help --index /tmp/ax
+      kb eval ../shared/eval/arduino-dev-queries.tsv --index /tmp/ax --json
+    """
+    from .search.evaluate import evaluate, read_queries
+
+    searcher = _open_searcher(index_dir)
+    report = evaluate(read_queries(queries), lambda text: searcher.search(text, limit=10).hits)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo("  ".join(f"{name} {value:.3f}" for name, value in report.metrics.items())
+               + f"  ({len(report.scores)} queries)")
+    for score in report.failed:
+        click.echo(f"not in top 10: {score.qid} {score.query!r}\n   expected {', '.join(score.expected)}\n"
+                   f"   got      {', '.join(score.top) or '(nothing)'}")

@@ -1,0 +1,215 @@
+"""`kb index`: turn the content model into a Whoosh index generation, incrementally.
+
+Stages: hash every file -> compare with the live generation's manifest -> parse only what
+changed (in parallel when there is a lot) -> copy the live generation, delete the changed
+articles, add their new documents -> publish the new generation atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from ..config import KBConfig, load_config
+from ..errors import IndexMissingError
+from ..metadata import PAGE_TYPE
+from ..model import Article, ArticleParser, find_markdown_files, relative_path
+from . import storage
+from .analysis import ANALYSIS_VERSION, clean_text, make_analyzer
+from .spelling import SPELL_FIELD
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = f"kb-index-3/analysis-{ANALYSIS_VERSION}"
+INDEX_NAME = "MAIN"
+_PARALLEL_FROM = 400  # below this many changed files, starting worker processes costs more than it saves
+
+Progress = Callable[[int, int], None]
+
+
+def make_schema() -> Schema:
+    """Article documents (kind "a") rank articles; section documents (kind "s") pick the section."""
+    text = make_analyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        kind=ID(stored=True),
+        path=ID(stored=True),
+        title=TEXT(analyzer=text),
+        summary=TEXT(analyzer=text),
+        customer_says=TEXT(analyzer=text),
+        tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        headings=TEXT(analyzer=text),
+        body=TEXT(analyzer=text),
+        product=ID(stored=True),
+        type=ID(stored=True),
+        status=ID(stored=True),
+        owner=ID(stored=True),
+        url=STORED(),
+        meta=STORED(),
+        # section documents
+        anchor=ID(stored=True),
+        depth=ID(stored=True),
+        # heading + text; term vectors let the searcher score an article's few sections directly
+        stext=TEXT(analyzer=text, vector=True),
+        heading_path=STORED(),
+        # the unstemmed words of the articles: the vocabulary of "did you mean"
+        **{SPELL_FIELD: TEXT(analyzer=make_analyzer(stem=False), phrase=False)},
+    )
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What one `kb index` run did."""
+
+    generation: str
+    articles: int
+    added: int
+    updated: int
+    deleted: int
+    unchanged: int
+    full_rebuild: bool
+    seconds: float
+
+    def summary(self) -> str:
+        kind = "full build" if self.full_rebuild else "incremental"
+        return (f"Indexed {self.articles} articles into {self.generation} ({kind}: {self.added} added, "
+                f"{self.updated} updated, {self.deleted} deleted, {self.unchanged} unchanged) in {self.seconds:.1f} s")
+
+
+def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = False, wait: float = 60.0,
+                config: KBConfig | None = None, progress: Progress | None = None) -> IndexStats:
+    """Build or update the index of `docs_dir` in `index_dir`; returns what changed."""
+    started = time.perf_counter()
+    config = config or load_config(docs_dir)
+    index_path = Path(index_dir)
+    with storage.writer_lock(index_path, wait=wait):
+        hashes = {relative_path(p, config.docs_dir): _file_hash(p) for p in find_markdown_files(config.docs_dir)}
+        live = _live_generation(index_path)
+        fingerprint = _fingerprint(config)
+        full = rebuild or live is None or live.manifest.get("fingerprint") != fingerprint
+        before: dict[str, str] = {} if full else live.manifest.get("articles", {})  # type: ignore[union-attr]
+        changed = sorted(p for p, h in hashes.items() if before.get(p) != h)
+        deleted = sorted(set(before) - set(hashes))
+        partial = storage.new_partial(index_path, copy_of=None if full else live)
+        _write(partial, config, changed, deleted, create=full, progress=progress)
+        manifest = {"format": INDEX_FORMAT, "fingerprint": fingerprint, "docs_dir": str(config.docs_dir),
+                    "built_at": time.time(), "articles": hashes}
+        generation = storage.publish(index_path, partial, manifest)
+    added = sum(p not in before for p in changed)
+    return IndexStats(generation.name, len(hashes), added, len(changed) - added, len(deleted),
+                      len(hashes) - len(changed), full, time.perf_counter() - started)
+
+
+def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[str], *, create: bool,
+           progress: Progress | None) -> None:
+    if create:
+        ix = whoosh_index.create_in(str(partial), make_schema(), indexname=INDEX_NAME)
+    else:
+        ix = whoosh_index.open_dir(str(partial), indexname=INDEX_NAME)
+    writer = ix.writer(limitmb=256)
+    try:
+        for path in [*changed, *deleted] if not create else []:
+            writer.delete_by_term("path", path)
+        for done, article in enumerate(_parse_all(config, changed), start=1):
+            for document in article_documents(article):
+                writer.add_document(**document)
+            if progress:
+                progress(done, len(changed))
+    except BaseException:
+        writer.cancel()
+        raise
+    # Merging rewrites big segments; an incremental update only adds a small one.
+    writer.commit(merge=create or len(changed) > 50, optimize=create)
+
+
+def article_documents(article: Article) -> Iterator[dict[str, Any]]:
+    """The article document, then one document per section and depth (site pages are not indexed)."""
+    meta = article.meta
+    if meta.type == PAGE_TYPE:
+        return
+    common = {"path": article.path, "product": meta.product or "", "type": meta.type or "",
+              "status": meta.status, "owner": meta.owner or ""}
+    steps = {depth: [_step_dict(s) for s in article.steps(depth)] for depth in ("beginner", "expert")}
+    body = clean_text(article.text())
+    yield {
+        **common, "key": f"a:{article.path}", "kind": "a", "title": clean_text(article.title),
+        "summary": clean_text(meta.summary), "customer_says": clean_text("\n".join(meta.customer_says)),
+        "tags": ",".join(meta.tags), "headings": clean_text(" ".join(s.heading for s in article.sections)),
+        "body": body, SPELL_FIELD: f"{clean_text(article.title)} {body}", "url": article.url,
+        "meta": {"title": article.title, "summary": meta.summary,
+                 "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
+                 "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths)},
+    }
+    for number, section in enumerate(article.sections):
+        if not section.text:
+            continue  # a heading with nothing under it (or only tabs) is never the best place to land
+        # The title heading would make the first section win every query; sub-headings help.
+        heading = section.heading if section.level >= 2 else ""
+        yield {
+            **common, "key": f"s:{article.path}#{number}", "kind": "s", "anchor": section.anchor,
+            "depth": section.depth, "stext": clean_text(f"{heading} {section.text}"), "heading_path": list(section.path), "url": article.url,
+            "meta": {"heading": section.heading, "text": section.text},
+        }
+
+
+def _step_dict(step: Any) -> dict[str, Any]:
+    return {"number": step.number, "text": step.text, "checkpoint": step.checkpoint, "variant": step.variant}
+
+
+def _parse_all(config: KBConfig, paths: list[str]) -> Iterable[Article]:
+    files = [config.docs_dir / p for p in paths]
+    if len(files) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        parser = ArticleParser(config)
+        return (parser.parse(f) for f in files)
+    pool = ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), initializer=_init_worker, initargs=(config,))
+    return _pooled(pool, files)
+
+
+def _pooled(pool: ProcessPoolExecutor, files: list[Path]) -> Iterator[Article]:
+    with pool:
+        yield from pool.map(_parse_in_worker, files, chunksize=32)
+
+
+_worker_parser: ArticleParser | None = None
+
+
+def _init_worker(config: KBConfig) -> None:
+    global _worker_parser
+    _worker_parser = ArticleParser(config)
+
+
+def _parse_in_worker(path: Path) -> Article:
+    assert _worker_parser is not None
+    return _worker_parser.parse(path)
+
+
+def _live_generation(index_dir: Path) -> storage.Generation | None:
+    try:
+        live = storage.open_generation(index_dir)
+    except IndexMissingError:
+        return None
+    if live.manifest.get("format") != INDEX_FORMAT:
+        log.info("The index in %s is from another version of kb: rebuilding it in full.", index_dir)
+        return None
+    return live
+
+
+def _fingerprint(config: KBConfig) -> str:
+    """What the index text depends on besides the files: a change forces a full rebuild."""
+    settings = [INDEX_FORMAT, repr(config.markdown_extensions), config.use_directory_urls, str(config.docs_dir)]
+    return hashlib.sha256(json.dumps(settings, default=str).encode()).hexdigest()[:16]
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

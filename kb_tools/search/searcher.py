@@ -1,0 +1,293 @@
+"""Search the index: the ranking pipeline behind `kb search`, the server and `kb eval`.
+
+Stages, each a method so another stage (a semantic re-ranker) can slot in:
+  analyse   user text -> terms, thesaurus alternatives, spelling corrections, prefix word
+  retrieve  one Whoosh query over the article documents (BM25F) -> candidate articles
+  score     candidates -> ranked articles
+  group     for each article, the best section at the wanted depth, with a highlighted snippet
+User text is never given to a query parser: queries are built from analysed terms, so quotes,
+AND/OR/NOT, `*`, `:` or parentheses are just characters.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher as WhooshSearcher
+from whoosh.sorting import Count
+
+from ..errors import IndexMissingError
+from . import storage
+from .analysis import MAX_QUERY_CHARS, clean_text, terms, words
+from .indexer import INDEX_FORMAT, INDEX_NAME
+from .snippets import make_snippet
+from .spelling import Speller
+from .thesaurus import Thesaurus, load_thesaurus
+
+# Field weights of the article documents. Measured: heavy boosts on short fields hurt, because
+# BM25F already sums the per-field scores (a title match also counts in the body).
+FIELD_WEIGHTS = {"title": 1.0, "summary": 0.6, "customer_says": 1.0, "tags": 0.5, "headings": 0.6, "body": 1.0}
+ALTERNATIVE_WEIGHT = 0.3  # a thesaurus alternative counts less than the caller's own word (measured: 0.5 -> 0.3 +0.015 MRR)
+CORRECTION_WEIGHT = 0.8
+PHRASE_WEIGHT = 0.1  # query words next to each other; measured: larger weights lowered MRR@10
+PREFIX_WEIGHT = 0.3
+CANDIDATES = 50
+BM25_B, BM25_K1 = 0.75, 1.2
+DEPTH_PREFERENCE = 1.5  # with a depth chosen, land in that depth's tab unless shared text matches far better
+DEPTHS = ("beginner", "expert")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One article in the results, linked at its best-matching section."""
+
+    path: str
+    title: str
+    summary: str
+    product: str
+    type: str
+    status: str
+    section: str
+    anchor: str
+    depth: str
+    url: str
+    score: float
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    total: int
+    correction: str | None = None
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    generation: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "correction": self.correction,
+                "facets": self.facets, "generation": self.generation, "hits": [h.to_dict() for h in self.hits]}
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What `analyse` made of the user's text."""
+
+    text: str
+    terms: list[str]
+    alternatives: list[tuple[str, ...]]
+    corrections: dict[str, str]
+    prefix: str | None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.terms or self.alternatives or self.corrections or self.prefix)
+
+
+class Searcher:
+    """Answers queries from the live generation of an index; `refresh()` picks up a newer one."""
+
+    def __init__(self, index_dir: Path | str, *, thesaurus: Thesaurus | None = None) -> None:
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._generation: storage.Generation | None = None
+        self._searcher: WhooshSearcher | None = None
+        self._speller: Speller | None = None
+        self.thesaurus = thesaurus
+        self.refresh()
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Switch to the live generation if it changed; True when it did."""
+        generation = storage.open_generation(self.index_dir)
+        if self._generation is not None and generation.name == self._generation.name:
+            return False
+        if generation.manifest.get("format") != INDEX_FORMAT:
+            raise IndexMissingError(f"the search index in {self.index_dir} was built by another version of kb; "
+                                    "rebuild it with `kb index --rebuild`.")
+        try:
+            ix = whoosh_index.open_dir(str(generation.path), indexname=INDEX_NAME)
+            searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
+        except Exception as exc:  # noqa: BLE001 - Whoosh raises many kinds on damaged files
+            raise IndexMissingError(f"the search index in {self.index_dir} is damaged ({exc.__class__.__name__}); "
+                                    "rebuild it with `kb index --rebuild`.") from None
+        with self._lock:
+            old, self._searcher, self._generation = self._searcher, searcher, generation
+            self._speller = Speller(searcher.reader())
+            if self.thesaurus is None:
+                docs = Path(generation.manifest.get("docs_dir", ""))
+                self.thesaurus = load_thesaurus(docs if docs.is_dir() else None)
+        if old is not None:
+            old.close()
+        return True
+
+    @property
+    def generation(self) -> storage.Generation:
+        assert self._generation is not None
+        return self._generation
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+
+    # --- the pipeline -----------------------------------------------------------------------
+    def search(self, text: str, *, depth: str | None = None, product: str | None = None,
+               article_type: str | None = None, tag: str | None = None, status: str | None = None,
+               include_archived: bool = False, limit: int = 10) -> SearchResults:
+        """Rank articles for `text` and link each at its best section for `depth`."""
+        searcher = self._current()
+        plan = self.analyse(text)
+        if plan.is_empty:
+            return SearchResults(plan.text, [], 0, generation=self.generation.name)
+        filters = _filters(product=product, article_type=article_type, tag=tag, status=status)
+        mask = None if include_archived or status == "archived" else Q.Term("status", "archived")
+        results = searcher.search(self.retrieval_query(plan), filter=filters, mask=mask,
+                                  limit=max(limit, CANDIDATES), groupedby=["product", "type"], maptype=Count)
+        ranked = self.score(plan, [(hit.docnum, hit.score) for hit in results])[:limit]
+        hits = [self.group(plan, docnum, score, depth) for docnum, score in ranked]
+        facets = {name: dict(sorted(results.groups(name).items())) for name in ("product", "type")}
+        correction = _corrected_text(plan) if plan.corrections else None
+        return SearchResults(plan.text, hits, len(results), correction, facets, self.generation.name)
+
+    def analyse(self, text: str) -> QueryPlan:
+        cleaned = " ".join(clean_text(str(text), limit=MAX_QUERY_CHARS).split())
+        query_terms = terms(cleaned)
+        assert self.thesaurus is not None and self._speller is not None
+        alternatives = self.thesaurus.alternatives(query_terms)
+        corrections = self._speller.corrections(words(cleaned))
+        typed = cleaned.split()
+        prefix = None
+        if typed and not str(text)[-1:].isspace():
+            last = words(typed[-1])
+            prefix = last[-1] if last and len(last[-1]) >= 3 else None
+        return QueryPlan(cleaned, query_terms, alternatives, corrections, prefix)
+
+    def retrieval_query(self, plan: QueryPlan) -> Q.Query:
+        parts: list[Q.Query] = [_across_fields(term) for term in dict.fromkeys(plan.terms)]
+        parts += [_phrase_across_fields(alt, ALTERNATIVE_WEIGHT) for alt in plan.alternatives]
+        for corrected in plan.corrections.values():
+            parts += [_across_fields(t, CORRECTION_WEIGHT) for t in terms(corrected)]
+        for first, second in zip(plan.terms, plan.terms[1:]):
+            if first != second:
+                parts.append(Q.Phrase("body", [first, second], slop=2, boost=PHRASE_WEIGHT))
+        if plan.prefix and plan.prefix not in plan.terms and not self._speller.is_known(plan.prefix):
+            # Search as you type: the last word may be unfinished.
+            parts += [Q.Prefix(name, plan.prefix, boost=PREFIX_WEIGHT) for name in ("title", "headings", "body")]
+        return Q.And([Q.Term("kind", "a"), Q.Or(parts)])
+
+    def score(self, plan: QueryPlan, candidates: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Order candidate articles; lexical scores as they are (a re-ranker may replace this)."""
+        return sorted(candidates, key=lambda pair: -pair[1])
+
+    def group(self, plan: QueryPlan, docnum: int, score: float, depth: str | None) -> Hit:
+        searcher = self._current()
+        article = searcher.stored_fields(docnum)
+        section = self._best_section(plan, article["path"], depth)
+        anchor = section.get("anchor", "") if section else ""
+        keys = set(plan.terms) | {t for alt in plan.alternatives for t in alt}
+        keys |= {t for c in plan.corrections.values() for t in terms(c)}
+        shown = article["meta"]
+        section_shown = section["meta"] if section else {}
+        return Hit(
+            path=article["path"], title=shown["title"], summary=shown["summary"],
+            product=article.get("product", ""), type=article.get("type", ""), status=article.get("status", ""),
+            section=section_shown.get("heading", ""), anchor=anchor,
+            depth=section.get("depth", "both") if section else "both",
+            url=article.get("url", "") + (f"#{anchor}" if anchor else ""), score=round(score, 4),
+            snippet=make_snippet(section_shown.get("text") or shown["summary"], keys, prefix=plan.prefix),
+        )
+
+    def _best_section(self, plan: QueryPlan, path: str, depth: str | None) -> dict[str, Any] | None:
+        """The article's section (at `depth`, or shared) whose text best matches the query (BM25)."""
+        searcher = self._current()
+        reader = searcher.reader()
+        sections = []
+        for docnum in searcher.document_numbers(path=path):
+            fields = reader.stored_fields(docnum)
+            if fields.get("kind") == "s" and (depth not in DEPTHS or fields.get("depth") in ("both", depth)):
+                sections.append((docnum, fields))
+        if not sections:
+            return None
+        weights = _term_weights(plan)
+        average = max(reader.field_length("stext") / max(reader.doc_count(), 1), 1.0)
+        best, best_score = None, 0.0
+        for docnum, fields in sections:
+            if not reader.has_vector(docnum, "stext"):
+                continue
+            counts = dict(reader.vector_as("weight", docnum, "stext"))
+            length = sum(counts.values()) or 1.0
+            score = 0.0
+            for term, weight in weights.items():
+                frequency = counts.get(term, 0.0)
+                if plan.prefix and term == plan.prefix:
+                    frequency = sum(v for k, v in counts.items() if k.startswith(term))
+                if frequency:
+                    norm = frequency * 2.2 / (frequency + 1.2 * (0.25 + 0.75 * length / average))
+                    score += weight * searcher.idf("stext", term) * norm
+            if depth and fields.get("depth") == depth:
+                score *= DEPTH_PREFERENCE
+            if score > best_score:
+                best, best_score = fields, score
+        if best is not None:
+            return best
+        # Nothing in this depth's text matches (the match was in the title, say): open the depth's
+        # own section first, so the link still lands on the right tab.
+        ordered = [f for _, f in sections if depth and f.get("depth") == depth] + [f for _, f in sections if f["meta"]["text"]]
+        return ordered[0] if ordered else sections[0][1]
+
+    # --- stored article data ------------------------------------------------------------------
+    def article(self, path: str) -> dict[str, Any] | None:
+        """The stored fields of one article (title, url, steps, ...), or None."""
+        return self._current().document(key=f"a:{path}")
+
+    def article_count(self) -> int:
+        return len(self.generation.manifest.get("articles", {}))
+
+    def _current(self) -> WhooshSearcher:
+        with self._lock:
+            assert self._searcher is not None
+            return self._searcher
+
+
+def _across_fields(term: str, weight: float = 1.0) -> Q.Query:
+    return Q.Or([Q.Term(name, term, boost=boost * weight) for name, boost in FIELD_WEIGHTS.items()])
+
+
+def _phrase_across_fields(phrase: tuple[str, ...], weight: float) -> Q.Query:
+    if len(phrase) == 1:
+        return _across_fields(phrase[0], weight)
+    return Q.Or([Q.Phrase(name, list(phrase), boost=boost * weight)
+                 for name, boost in FIELD_WEIGHTS.items() if name != "tags"])
+
+
+def _term_weights(plan: QueryPlan) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for group, weight in ((plan.terms, 1.0), ([t for alt in plan.alternatives for t in alt], ALTERNATIVE_WEIGHT),
+                          ([t for c in plan.corrections.values() for t in terms(c)], CORRECTION_WEIGHT),
+                          ([plan.prefix] if plan.prefix else [], PREFIX_WEIGHT)):
+        for term in group:
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return weights
+
+
+def _filters(**wanted: str | None) -> Q.Query | None:
+    names = {"product": "product", "article_type": "type", "tag": "tags", "status": "status"}
+    parts = [Q.Term(names[key], value.lower() if key == "tag" else value) for key, value in wanted.items() if value]
+    return Q.And(parts) if parts else None
+
+
+def _corrected_text(plan: QueryPlan) -> str:
+    words_out = []
+    for word in plan.text.split():
+        key = word.lower().strip(".,!?;:\"'()")
+        words_out.append(plan.corrections.get(key, word))
+    return " ".join(words_out)

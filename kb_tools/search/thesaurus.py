@@ -1,0 +1,68 @@
+"""Customer vocabulary: groups of equivalent words and phrases, used to widen a query.
+
+The shipped general thesaurus (kb_tools/data/thesaurus.yml) is merged with an optional
+`synonyms.yml` in the docs folder. Phrases are analysed with the index's analyzer, so "log in",
+"Login" and "logging in" all meet the same terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from ..errors import ConfigError
+from ..frontmatter import yaml_problem
+from .analysis import terms
+
+KB_SYNONYMS_FILE = "synonyms.yml"
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    groups: tuple[tuple[Phrase, ...], ...]
+
+    def alternatives(self, query_terms: list[str]) -> list[Phrase]:
+        """Phrases equivalent to a phrase found in the query, not already in the query."""
+        found: list[Phrase] = []
+        for group in self.groups:
+            if any(_contains(query_terms, phrase) for phrase in group):
+                found += [p for p in group if not _contains(query_terms, p) and p not in found]
+        return found
+
+
+def load_thesaurus(docs_dir: Path | None = None, *, extra_groups: list[list[str]] | None = None) -> Thesaurus:
+    """The shipped groups, plus docs/synonyms.yml when present, plus `extra_groups`."""
+    shipped = resources.files("kb_tools").joinpath("data", "thesaurus.yml").read_text("utf-8")
+    groups = _groups(yaml.safe_load(shipped), "kb_tools/data/thesaurus.yml")
+    local = docs_dir / KB_SYNONYMS_FILE if docs_dir else None
+    if local and local.is_file():
+        try:
+            data = yaml.safe_load(local.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{local}: not valid YAML ({yaml_problem(exc)}).") from None
+        groups += _groups(data, str(local))
+    groups += [g for g in extra_groups or []]
+    analysed = []
+    for group in groups:
+        phrases = tuple(dict.fromkeys(p for p in (tuple(terms(text)) for text in group) if p))
+        if len(phrases) > 1:
+            analysed.append(phrases)
+    return Thesaurus(tuple(analysed))
+
+
+def _groups(data: object, source: str) -> list[list[str]]:
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
+        raise ConfigError(f"{source}: expected `groups:` followed by lists of equivalent phrases, "
+                          "e.g. `- [sign in, log in, login]`.")
+    return [[str(item) for item in group] for group in groups]
+
+
+def _contains(sequence: list[str], phrase: Phrase) -> bool:
+    size = len(phrase)
+    return any(tuple(sequence[i:i + size]) == phrase for i in range(len(sequence) - size + 1))
