@@ -15,6 +15,7 @@ serve: site
 
 site: setup
 	$(BIN)/kb check docs
+	$(BIN)/kb index docs
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "Site built in site/"
 
