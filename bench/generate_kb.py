@@ -205,7 +205,7 @@ SYMPTOMS = (
     ("{D} can't find {f}", "The customer's {d} does not list {f} at all, although other devices do.",
      "my {d} can't see {f}", "{f} doesn't show up on my {d}"),
     ("{F} stuck on {state}", "{F} shows \"{state}\" and never moves on, even after ten minutes.",
-     "{f} is stuck on {state}", "it just says {state} forever"),
+     "{f} is stuck on {state}", "{f} just says {state} forever"),
     ("{F} settings not saving", "Changes to {f} look saved, but the old values are back the next day.",
      "my {f} settings won't save", "it keeps going back to the old {f} settings"),
     ("{F} stopped working after {event}", "{F} worked until {event}; since then it does nothing.",
@@ -219,7 +219,7 @@ SYMPTOMS = (
     ("Can't turn on {f}", "Tapping the {f} switch does nothing, or it flips back to off.",
      "{f} won't turn on", "the {f} switch does nothing"),
     ("{F} keeps asking for a code", "{F} asks for a verification code every time, even on a trusted {d}.",
-     "it keeps asking me for a code", "{f} wants a code every time"),
+     "{f} keeps asking me for a code", "{f} wants a code every time"),
     ("{F} works only some of the time", "{F} works for a while, then fails, with no clear pattern.",
      "{f} works sometimes and not others", "{f} is hit and miss"),
     ("{F} greyed out on {d}", "On the {d}, the {f} option is shown but cannot be tapped.",
@@ -243,7 +243,7 @@ CONCEPTS = (("How {f} works",), ("What {f} does",), ("{F} and {f2} compared",), 
             ("When to use {f}",), ("{F} explained for {d} owners",))
 PLAYBOOKS = (("Handle a call about {f}",), ("Calm a caller whose {f} stopped after {event}",),
              ("Explain {f} to a first-time caller",), ("Escalate a repeat {f} fault",),
-             ("Follow up after a {f} repair",), ("Guide a caller through {f} on a {d}",))
+             ("Follow up after a {f} repair",), ("Guide a caller through {f} on {a_d}",))
 TITLES: dict[str, tuple[tuple[str, ...], ...]] = {
     "how-to": ACTIONS, "troubleshooting": SYMPTOMS, "reference": REFERENCES, "concept": CONCEPTS,
     "playbook": PLAYBOOKS}
@@ -255,12 +255,12 @@ SUMMARIES = {
                "{Title} and confirm it worked before ending the call."),
     "troubleshooting": ("Find why {f} fails on the customer's {d} and fix it for good.",
                         "Clear error {code} and get {f} working again on the {name}.",
-                        "Diagnose {f} problems on a {d} and restore normal service.",
+                        "Diagnose {f} problems on {a_d} and restore normal service.",
                         "Get {f} back to normal after {event} and confirm the fix with the customer."),
     "reference": ("Every {kind} for {f} on the {name}, with what each one means.",
                   "Look up {f} {kind} quickly while the caller waits."),
     "concept": ("Explain {f} in plain words so customers know what to expect from it.",
-                "What {f} does on the {name} and why it matters for a {d}."),
+                "What {f} does on the {name} and why it matters for {a_d}."),
     "playbook": ("Handle calls about {f} calmly, from the first question to a clear next step.",
                  "What to say, and what to avoid, when a caller needs help with {f}."),
 }
@@ -310,7 +310,7 @@ EXPERT_STEPS = (
     "Toggle {f} from `{menu} > {F}`; a change that does not stick points to a profile issue.",
     "Clear the cached session (`{menu} > Advanced > Reset session`) and sign in again.",
     "Forget the profile on the {d} and re-pair it with {f} from a clean state.",
-    "Power-cycle the {part}; if `{code}` returns within {n} min, collect diagnostics.",
+    "Restart the {part}; if `{code}` returns within {n} min, collect diagnostics.",
     "Run `{menu} > Diagnostics > {F}` and attach the result to the case.",
     "Escalate to Tier 2 with the diagnostics reference, the `{code}` timestamps and the {d} model.",
 )
@@ -318,7 +318,7 @@ CAUSES = ("{F} depends on the {part} and the {d} agreeing on {setting}. When {re
           "Error {code} means {reason}. Until that is fixed, {f} {effect}.",
           "Most reports trace back to {event}: afterwards {reason}, and {f} {effect}.",
           "The {part} retries {f} a few times and then stops; when {reason}, it {effect}.")
-CAUSE_NOTES = ("It is more common on a {d} that has been asleep overnight.",
+CAUSE_NOTES = ("It is more common on {a_d} that has been asleep overnight.",
                "{F} recovers for a while once the {part} restarts, which is why the fault seems to come and go.",
                "Customers often notice it first after {event}.",
                "Nothing is lost: settings and history stay on the {part}.",
@@ -335,12 +335,12 @@ NOTES = ("Customers on older {part}s may find **{label}** under a different menu
          "Business customers have the same {f} options, with an audit entry for each change.",
          "Record error codes such as {code} exactly as the customer reads them out, letters included.",
          "Changes made in the {entry} appear on every other {d} signed in to the same account.",
-         "A {d} on battery saver may delay {f} by a few minutes; this is normal.")
+         "{A_d} on battery saver may delay {f} by a few minutes; this is normal.")
 CONCEPT_SENTENCES = (
     "{F} runs on the {part} itself, so it keeps working when the {entry} is closed.",
     "Every change to {setting} is stored on the {part} and copied to the account within {n} minutes.",
     "{F} and {f2} share a settings page, which is why customers often mix them up.",
-    "On a {d}, {f} only starts once the device has checked in with the {part}.",
+    "On {a_d}, {f} only starts once the device has checked in with the {part}.",
     "When {reason}, {f} {effect}; that is the most common reason for calls about it.",
     "The {part} logs each {f} event with a code such as {code}, which agents can read in the case history.",
     "Customers notice the result of {f} rather than {f} itself: a faster {d}, fewer alerts, a quieter evening.",
@@ -455,9 +455,9 @@ def _slug(text: str) -> str:
 
 
 def _yaml(text: str) -> str:
-    """A YAML scalar for `text`: plain when safe, else double-quoted."""
-    risky = re.search(r"[:#\[\]{},&*!|>'\"%@`]", text) or text[:1] in "-?" or re.fullmatch(
-        r"[\d.]+|yes|no|true|false|on|off|null|~", text, re.I)
+    """A YAML scalar for `text` in block context: plain when safe, else double-quoted."""
+    risky = (": " in text or " #" in text or text.endswith(":") or text[:1] in "-?:,[]{}#&*!|>'\"%@`"
+             or re.fullmatch(r"[\d.]+|yes|no|true|false|on|off|null|~", text, re.I))
     return json.dumps(text, ensure_ascii=False) if risky else text
 
 
@@ -482,7 +482,9 @@ def _draw_terms(r: random.Random, product: Product) -> dict[str, str]:
     feature, other = r.sample(product.features, 2)
     setting, values = r.choice(product.settings)
     device = r.choice(DEVICES)
-    terms = {"f": feature, "F": _cap(feature), "f2": other, "d": device, "D": _cap(device),
+    a_device = ("an " if device[0] in "aeiou" else "a ") + device
+    terms = {"f": feature, "F": _cap(feature), "f2": other, "d": device, "D": _cap(device), "a_d": a_device,
+             "A_d": _cap(a_device),
              "code": f"{product.code}-{r.randint(100, 9999):04d}", "setting": setting.lower(),
              "Setting": setting, "value": r.choice(values), "state": r.choice(STATES), "thing": r.choice(THINGS),
              "v": f"{r.randint(2, 9)}.{r.randint(0, 12)}", "entry": product.entry, "part": product.part,
@@ -565,7 +567,9 @@ def depth_tabs(r: random.Random, plan: Plan) -> str:
 
 
 def _sentences(r: random.Random, plan: Plan, pool: tuple[str, ...], low: int, high: int) -> list[str]:
-    return [fill(r, plan, s) for s in r.sample(pool, min(len(pool), r.randint(low, high)))]
+    """Between `low` and `high` sentences of `pool`, filled, in the pool's order."""
+    picked = sorted(r.sample(range(len(pool)), min(len(pool), r.randint(low, high))))
+    return [fill(r, plan, pool[i]) for i in picked]
 
 
 def _related(r: random.Random, plan: Plan, pools: dict[str, list[Plan]]) -> str:
@@ -645,7 +649,7 @@ def reference_body(r: random.Random, plan: Plan) -> list[tuple[str, bool]]:
 def concept_body(r: random.Random, plan: Plan) -> list[tuple[str, bool]]:
     sentences = _sentences(r, plan, CONCEPT_SENTENCES, 6, 9)
     half = len(sentences) // 2
-    return [(fill(r, plan, "In short: {f} is part of the {name}, and it matters most to customers with a {d}.")
+    return [(fill(r, plan, "In short: {f} is part of the {name}, and it matters most to customers with {a_d}.")
              + "\n", False), ("## How it works\n\n" + " ".join(sentences[:half]) + "\n", False),
             ("## What customers notice\n\n" + " ".join(sentences[half:]) + "\n", False)]
 
@@ -674,12 +678,13 @@ def write_article(r: random.Random, plan: Plan, pools: dict[str, list[Plan]]) ->
     while words > MAX_WORDS and any(optional for _, optional in blocks):
         index = max(i for i, (_, optional) in enumerate(blocks) if optional)
         words -= len(blocks.pop(index)[0].split())
-    notes = []
-    for note in r.sample(NOTES, len(NOTES)):
+    notes, written = [], "".join(text for text, _ in blocks)
+    for note in (fill(r, plan, n) for n in r.sample(NOTES, len(NOTES))):
         if words >= MIN_WORDS:
             break
-        notes.append(fill(r, plan, note))
-        words += len(notes[-1].split())
+        if note not in written:
+            notes.append(note)
+            words += len(note.split())
     if notes:
         blocks.append(("## Notes\n\n" + " ".join(notes) + "\n", True))
     body = "\n".join(text for text, _ in blocks)
