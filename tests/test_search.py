@@ -197,3 +197,24 @@ def test_result_urls_exist_in_the_built_site(searcher: Searcher, sample_site: Pa
             assert page.is_file(), hit.url
             if hit.anchor:
                 assert f'id="{hit.anchor}"' in page.read_text(encoding="utf-8"), hit.url
+
+
+SAMPLE_QUERIES = Path(__file__).parent / "sample-queries.tsv"
+SAMPLE_MRR_FLOOR = 0.80  # measured 0.891 (P@1 0.844, recall@10 0.861) when the set was written
+
+
+def test_sample_kb_query_set_stays_above_its_floor(sample_index: Path):
+    result = CliRunner().invoke(main, ["eval", str(SAMPLE_QUERIES), "--index", str(sample_index), "--json"],
+                                catch_exceptions=False)
+    data = json.loads(result.output)
+    assert data["queries"] >= 40
+    assert data["mrr@10"] >= SAMPLE_MRR_FLOOR, [q for q in data["per_query"] if q["rank"] is None]
+    assert set(data) >= {"mrr@10", "ndcg@10", "recall@10", "p@1", "per_query"}
+
+
+def test_eval_rejects_a_malformed_query_file(tmp_path: Path, sample_index: Path):
+    bad = tmp_path / "q.tsv"
+    bad.write_text("qid\tquery\trelevant\nq1\tsome words\thomehub/x.md:two\n")
+    result = CliRunner().invoke(main, ["eval", str(bad), "--index", str(sample_index)])
+    assert result.exit_code == 1
+    assert f"{bad}:2: judgment 'homehub/x.md:two' should be `path:grade`" in result.output
