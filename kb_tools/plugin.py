@@ -84,6 +84,12 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         nav.items.sort(key=lambda item: (isinstance(item, Section), order.get(_section_folder(item) or "", -1)))
         return nav
 
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # Our `status` (draft/validated/archived) is not Material's page status (new/deprecated):
+        # left in page.meta, the theme would draw an unknown-status icon beside every nav entry.
+        page.meta.pop("status", None)
+        return markdown
+
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         card = self.cards.get(page.file.src_uri)
         if not self.config.meta_bar or card is None or not card.is_article:

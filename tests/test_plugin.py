@@ -37,6 +37,7 @@ def test_sample_site_articles_have_tabs_badges_and_checkpoints(sample_site: Path
     overdue = (sample_site / "homehub/update-hub-firmware/index.html").read_text(encoding="utf-8")
     assert "Review overdue" in overdue
     assert "Review overdue" not in page
+    assert "md-status" not in page  # our status key must not trigger the theme's page-status icons
 
 
 def test_sample_site_has_a_landing_page_per_product(sample_site: Path):
