@@ -106,6 +106,7 @@ class Collection:
 
     config: KBConfig
     articles: list[Article] = field(default_factory=list)
+    _by_path: dict[str, Article] = field(default_factory=dict, init=False, repr=False)
 
     def __iter__(self) -> Iterator[Article]:
         return iter(self.articles)
@@ -114,10 +115,9 @@ class Collection:
         return len(self.articles)
 
     def get(self, path: str) -> Article | None:
-        return self._by_path().get(path)
-
-    def _by_path(self) -> dict[str, Article]:
-        return {a.path: a for a in self.articles}
+        if len(self._by_path) != len(self.articles):  # built once (link checks call this per link)
+            self._by_path = {a.path: a for a in self.articles}
+        return self._by_path.get(path)
 
 
 class ArticleParser:
