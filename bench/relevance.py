@@ -17,7 +17,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.qparser import OrGroup, QueryParser
+from whoosh.qparser import MultifieldParser, OrGroup
 
 from kb_tools import load_collection
 from kb_tools.search import Searcher, build_index
@@ -37,8 +37,6 @@ def plain_whoosh(docs: Path, where: Path):  # noqa: ANN201 - returns a search fu
         for article in load_collection(docs):
             writer.add_document(path=article.path, title=article.title, body=article.text())
     searcher = ix.searcher()
-    parser = QueryParser("body", schema, group=OrGroup)
-    from whoosh.qparser import MultifieldParser
     parser = MultifieldParser(["title", "body"], schema, group=OrGroup)
 
     def search(text: str) -> list[Hit]:

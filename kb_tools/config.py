@@ -84,22 +84,25 @@ def load_config(docs_dir: Path | str, *, mkdocs_yml: Path | str | None = None) -
     if not docs.is_dir():
         raise ConfigError(f"{docs_dir}: no such folder. Pass the folder that holds the articles, e.g. `docs`.")
     products, has_products = _load_products(docs / PRODUCTS_FILE)
-    yml = Path(mkdocs_yml) if mkdocs_yml else find_mkdocs_yml(docs)
-    site = _read_mkdocs_yml(yml) if yml else {}
+    if mkdocs_yml:
+        yml: Path | None = Path(mkdocs_yml)
+        site = _read_mkdocs_yml(yml)
+    else:
+        yml, site = _find_mkdocs_yml(docs)
     extensions = _extensions(site, yml) if yml else tuple(DEFAULT_EXTENSIONS)
     return KBConfig(docs_dir=docs, products=products, markdown_extensions=extensions,
                     has_products_file=has_products,
                     use_directory_urls=bool(site.get("use_directory_urls", True)))
 
 
-def find_mkdocs_yml(docs: Path) -> Path | None:
-    """The mkdocs.yml whose `docs_dir` is `docs`, looked for in its parent folder."""
+def _find_mkdocs_yml(docs: Path) -> tuple[Path | None, dict[str, Any]]:
+    """The mkdocs.yml whose `docs_dir` is `docs`, looked for in its parent folder, and its settings."""
     candidate = docs.parent / "mkdocs.yml"
     if not candidate.is_file():
-        return None
+        return None, {}
     data = _read_mkdocs_yml(candidate)
     declared = (candidate.parent / str(data.get("docs_dir", "docs"))).resolve()
-    return candidate if declared == docs else None
+    return (candidate, data) if declared == docs else (None, {})
 
 
 def _load_products(path: Path) -> tuple[tuple[Product, ...], bool]:
