@@ -31,7 +31,10 @@ from .spelling import SPELL_FIELD
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = f"kb-index-3/analysis-{ANALYSIS_VERSION}"
+INDEX_FORMAT = f"kb-index-4/analysis-{ANALYSIS_VERSION}"
+# Results link the chapter (a level-2 heading and what is under it): it names the situation
+# ("America, Asia and Oceania") that its sub-headings ("How to order") leave out.
+CHAPTER_LEVEL = 2
 INDEX_NAME = "MAIN"
 _PARALLEL_FROM = 400  # below this many changed files, starting worker processes costs more than it saves
 
@@ -151,15 +154,20 @@ def article_documents(article: Article) -> Iterator[dict[str, Any]]:
                  "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
                  "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths)},
     }
+    chapter = ("", "")
     for number, section in enumerate(article.sections):
+        if section.level <= CHAPTER_LEVEL:
+            chapter = (section.anchor, section.heading)
         if not section.text:
             continue  # a heading with nothing under it (or only tabs) is never the best place to land
         # The title heading would make the first section win every query; sub-headings help.
         heading = section.heading if section.level >= 2 else ""
         yield {
             **common, "key": f"s:{article.path}#{number}", "kind": "s", "anchor": section.anchor,
-            "depth": section.depth, "stext": clean_text(f"{heading} {section.text}"), "heading_path": list(section.path), "url": article.url,
-            "meta": {"heading": section.heading, "text": section.text},
+            "depth": section.depth, "stext": clean_text(f"{heading} {section.text}"),
+            "heading_path": list(section.path), "url": article.url,
+            "meta": {"heading": section.heading, "text": section.text,
+                     "chapter": chapter[0], "chapter_heading": chapter[1]},
         }
 
 
