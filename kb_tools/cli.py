@@ -55,8 +55,12 @@ def _docs_argument(func: Any) -> Any:
 @_docs_argument
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def check(docs: Path, strict: bool, as_json: bool) -> None:
-    """Validate every article: front matter, depths, steps, links, reviews.
+@click.option("--findability/--no-findability", default=True, show_default=True,
+              help="Search every `customer_says` phrase and warn when its article is not in the top 3.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Search this up-to-date index for the findability check instead of building a temporary one.")
+def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir: Path | None) -> None:
+    """Validate every article: front matter, depths, steps, links, reviews, findability.
 
     Prints `path:line: severity: message [rule]` and a summary; exits 1 on errors.
 
@@ -64,12 +68,24 @@ def check(docs: Path, strict: bool, as_json: bool) -> None:
     Examples:
       kb check
       kb check docs --strict
-      kb check ../shared/corpora/arduino-help --json
+      kb check docs --index search_index
+      kb check ../shared/corpora/arduino-help --json --no-findability
     """
     from .checks import check_collection
+    from .findability import check_findability, searcher_for
     from .model import load_collection
 
-    report = check_collection(load_collection(docs))
+    collection = load_collection(docs)
+    if findability and any(article.meta.customer_says for article in collection):
+        progress = _Progress("Indexing for the findability check")
+        try:
+            with searcher_for(docs, index_dir, progress=progress) as searcher:
+                progress.finish()
+                report = check_collection(collection, extra_rules=[lambda c: check_findability(c, searcher)])
+        finally:
+            progress.finish()
+    else:
+        report = check_collection(collection)
     if as_json:
         click.echo(json.dumps({"summary": {"articles": report.articles, "errors": report.errors,
                                            "warnings": report.warnings},

@@ -136,3 +136,28 @@ def test_corpus_check_runs(corpus):
     assert data["summary"]["articles"] > 400
     assert result.exit_code == 1  # no product metadata there: reported, not crashed
     assert {f["rule"] for f in data["findings"]} >= {"unknown-key", "missing-field"}
+
+
+def test_findability_reports_a_customer_phrase_that_misses_its_article(write_docs):
+    # Three articles are about red lights; b only lists the phrase, so it lands fourth.
+    red = {f"router/red{n}.md": article(f"Hub lights are red {n}", summary="When the hub lights are red.",
+                                        customer_says="[hub lights are red]") for n in range(3)}
+    docs = write_docs({**red, "router/b.md": article("Change the Wi-Fi password", customer_says="[hub lights are red]")})
+    result = CliRunner().invoke(main, ["check", str(docs)], catch_exceptions=False)
+    assert result.output.splitlines()[:-1] == [
+        f'{docs}/router/b.md:7: warning: customer phrase "hub lights are red" finds it only at rank 4 '
+        '(first: "Hub lights are red 0"); owner ana: use the customer\'s words in the summary, a heading or the text. '
+        "[findability]"]
+    assert result.exit_code == 0
+    skipped = CliRunner().invoke(main, ["check", str(docs), "--no-findability"], catch_exceptions=False)
+    assert "[findability]" not in skipped.output
+
+
+def test_findability_can_search_an_existing_index(write_docs, tmp_path):
+    docs = write_docs({"router/a.md": article("Reset the router", customer_says="[router is broken, lights are off]")})
+    runner = CliRunner()
+    missing = runner.invoke(main, ["check", str(docs), "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "build it with `kb index`" in missing.output
+    assert runner.invoke(main, ["index", str(docs), "--index", str(tmp_path / "ix")]).exit_code == 0
+    result = runner.invoke(main, ["check", str(docs), "--index", str(tmp_path / "ix")], catch_exceptions=False)
+    assert result.output.strip() == "1 articles checked: 0 errors, 0 warnings"

@@ -185,7 +185,8 @@ class Searcher:
         if plan.prefix and plan.prefix not in plan.terms and not self._speller.is_known(plan.prefix):
             # Search as you type: the last word may be unfinished.
             parts += [Q.Prefix(name, plan.prefix, boost=PREFIX_WEIGHT) for name in ("title", "headings", "body")]
-        return Q.And([Q.Term("kind", "a"), Q.Or(parts)])
+        # Only article documents have these fields, so no `kind` filter is needed.
+        return _or(parts)
 
     def score(self, plan: QueryPlan, candidates: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Order candidate articles; lexical scores as they are (a re-ranker may replace this)."""
@@ -229,13 +230,14 @@ class Searcher:
         average = max(reader.field_length("stext") / max(reader.doc_count(), 1), 1.0)
         chapters: dict[str, _Chapter] = {}
         for docnum, fields in sections:
-            counts = dict(reader.vector_as("weight", docnum, "stext")) if reader.has_vector(docnum, "stext") else {}
-            own = _bm25(counts, weights, plan.prefix, average, searcher)
+            counts = _query_term_counts(reader, docnum, weights, plan.prefix)
+            length = float(reader.doc_field_length(docnum, "stext") or 0)
+            own = _bm25(counts, length, weights, plan.prefix, average, searcher)
             if depth and fields.get("depth") == depth:
                 own *= DEPTH_PREFERENCE
             key = fields["meta"].get("chapter", fields.get("anchor", ""))
-            chapters.setdefault(key, _Chapter(key, fields["meta"].get("chapter_heading", ""))).add(fields, counts, own)
-        scored = [(_bm25(c.counts, weights, plan.prefix, average, searcher) * c.depth_factor(depth), c)
+            chapters.setdefault(key, _Chapter(key, fields["meta"].get("chapter_heading", ""))).add(fields, counts, length, own)
+        scored = [(_bm25(c.counts, c.length, weights, plan.prefix, average, searcher) * c.depth_factor(depth), c)
                   for c in chapters.values()]
         score, chapter = max(scored, key=lambda pair: pair[0])
         if score > 0:
@@ -259,14 +261,21 @@ class Searcher:
             return self._searcher
 
 
+def _or(parts: list[Q.Query]) -> Q.Or:
+    # Whoosh preloads score arrays for small indexes; the plain union is faster for our queries.
+    query = Q.Or(parts)
+    query.matcher_type = Q.Or.DEFAULT_MATCHER
+    return query
+
+
 def _across_fields(term: str, weight: float = 1.0) -> Q.Query:
-    return Q.Or([Q.Term(name, term, boost=boost * weight) for name, boost in FIELD_WEIGHTS.items()])
+    return _or([Q.Term(name, term, boost=boost * weight) for name, boost in FIELD_WEIGHTS.items()])
 
 
 def _phrase_across_fields(phrase: tuple[str, ...], weight: float) -> Q.Query:
     if len(phrase) == 1:
         return _across_fields(phrase[0], weight)
-    return Q.Or([Q.Phrase(name, list(phrase), boost=boost * weight)
+    return _or([Q.Phrase(name, list(phrase), boost=boost * weight)
                  for name, boost in FIELD_WEIGHTS.items() if name != "tags"])
 
 
@@ -276,10 +285,12 @@ class _Chapter:
     def __init__(self, anchor: str, heading: str) -> None:
         self.anchor, self.heading = anchor, heading
         self.counts: dict[str, float] = {}
+        self.length = 0.0
         self.best: tuple[float, dict[str, Any]] | None = None
         self.depths: set[str] = set()
 
-    def add(self, fields: dict[str, Any], counts: dict[str, float], own_score: float) -> None:
+    def add(self, fields: dict[str, Any], counts: dict[str, float], length: float, own_score: float) -> None:
+        self.length += length
         for term, weight in counts.items():
             self.counts[term] = self.counts.get(term, 0.0) + weight
         self.depths.add(fields.get("depth", "both"))
@@ -298,18 +309,33 @@ class _Chapter:
         return {**fields, "anchor": self.anchor, "meta": {**fields["meta"], "heading": self.heading}}
 
 
-def _bm25(counts: dict[str, float], weights: dict[str, float], prefix: str | None, average: float,
+def _query_term_counts(reader: Any, docnum: int, weights: dict[str, float], prefix: str | None) -> dict[str, float]:
+    """How often each query term occurs in one section: read from its term vector, skipping the rest."""
+    if not reader.has_vector(docnum, "stext"):
+        return {}
+    counts: dict[str, float] = {}
+    vector = reader.vector(docnum, "stext")
+    for term in sorted(weights):
+        if not vector.is_active():
+            break
+        vector.skip_to(term)
+        if term == prefix:
+            while vector.is_active() and vector.id().startswith(term):
+                counts[term] = counts.get(term, 0.0) + vector.weight()
+                vector.next()
+        elif vector.is_active() and vector.id() == term:
+            counts[term] = vector.weight()
+    return counts
+
+
+def _bm25(counts: dict[str, float], length: float, weights: dict[str, float], prefix: str | None, average: float,
           searcher: WhooshSearcher) -> float:
-    """BM25 of one text's term counts (a section's or a chapter's) for the query's weighted terms."""
-    length = sum(counts.values()) or 1.0
+    """BM25 of one text's query-term counts (a section's or a chapter's)."""
+    length = length or 1.0
     score = 0.0
-    for term, weight in weights.items():
-        frequency = counts.get(term, 0.0)
-        if prefix and term == prefix:
-            frequency = sum(v for k, v in counts.items() if k.startswith(term))
-        if frequency:
-            norm = frequency * (BM25_K1 + 1) / (frequency + BM25_K1 * (1 - SECTION_B + SECTION_B * length / average))
-            score += weight * searcher.idf("stext", term) * norm
+    for term, frequency in counts.items():
+        norm = frequency * (BM25_K1 + 1) / (frequency + BM25_K1 * (1 - SECTION_B + SECTION_B * length / average))
+        score += weights[term] * searcher.idf("stext", term) * norm
     return score
 
 

@@ -6,23 +6,27 @@ markup into a results list.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import html
+import re
 
-from .analysis import make_analyzer
+from .analysis import terms
 
 SNIPPET_WORDS = 32
-_ANALYZER = make_analyzer()
+_WORD = re.compile(r"\w+")
+_NON_SPACE = re.compile(r"\S+")
 
 
 def make_snippet(text: str, keys: set[str], *, prefix: str | None = None, size: int = SNIPPET_WORDS) -> str:
     """The best `size`-word window of `text`, with matching words wrapped in <mark>."""
-    spans = [(t.startchar, t.endchar) for t in _ANALYZER(text, chars=True, removestops=True)
-             if t.text in keys or (prefix and text[t.startchar:t.endchar].lower().startswith(prefix))]
-    words = _word_spans(text)
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)
+             if _matches(m.group(), keys, prefix)]
+    words = [(m.start(), m.end()) for m in _NON_SPACE.finditer(text)]
     if not words:
         return ""
-    starts = {s for s, _ in spans}
-    hits = [index for index, (start, end) in enumerate(words) if any(start <= s < end for s in starts)] if spans else []
+    word_starts = [start for start, _ in words]
+    hits = sorted({bisect.bisect_right(word_starts, s) - 1 for s, _ in spans})
     first = _densest_window(hits, size) if hits else 0
     window = words[first:first + size]
     start, end = window[0][0], window[-1][1]
@@ -38,25 +42,24 @@ def make_snippet(text: str, keys: set[str], *, prefix: str | None = None, size: 
     return lead + "".join(out) + tail
 
 
-def _word_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], None
-    for index, char in enumerate(text):
-        if char.isspace():
-            if start is not None:
-                spans.append((start, index))
-                start = None
-        elif start is None:
-            start = index
-    if start is not None:
-        spans.append((start, len(text)))
-    return spans
+def _matches(word: str, keys: set[str], prefix: str | None) -> bool:
+    term = _term_of(word)
+    return (term is not None and term in keys) or bool(prefix and word.lower().startswith(prefix))
+
+
+@functools.lru_cache(maxsize=65536)
+def _term_of(word: str) -> str | None:
+    """The indexed term of one word (None for a stop word); cached, as texts repeat their words."""
+    found = terms(word)
+    return found[0] if len(found) == 1 else None
 
 
 def _densest_window(hits: list[int], size: int) -> int:
-    """The first word of the window holding the most hits, starting a little before them."""
-    best_first, best_count = hits[0], 0
+    """The first word of the window holding the most hits (sorted), starting a little before them."""
+    best_first, best_count, end = hits[0], 0, 0
     for position, first in enumerate(hits):
-        count = sum(1 for h in hits[position:] if h < first + size)
-        if count > best_count:
-            best_first, best_count = first, count
+        while end < len(hits) and hits[end] < first + size:
+            end += 1
+        if end - position > best_count:
+            best_first, best_count = first, end - position
     return max(0, best_first - 4)

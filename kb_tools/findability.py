@@ -1,0 +1,66 @@
+"""Findability: every phrase in an article's `customer_says` must find that article in the top 3.
+
+The proof that the words customers use reach the article, checked with the same search the
+agents use. Without an index to hand, one is built for the check in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .findings import Finding
+from .metadata import PAGE_TYPE
+from .model import Article, Collection
+from .search import Searcher, build_index
+from .search.indexer import Progress
+
+TOP = 3
+_LOOKED_AT = 10
+
+
+def check_findability(collection: Collection, searcher: Searcher) -> Iterator[Finding]:
+    """A warning, addressed to the owner, for every phrase that misses the top 3."""
+    for article in collection:
+        if article.meta.type == PAGE_TYPE or article.meta.status == "archived":
+            continue
+        for phrase in article.meta.customer_says:
+            hits = searcher.search(phrase, limit=_LOOKED_AT).hits
+            rank = next((i for i, hit in enumerate(hits, start=1) if hit.path == article.path), None)
+            if rank is not None and rank <= TOP:
+                continue
+            where = f"finds it only at rank {rank}" if rank else f"does not find it in the top {_LOOKED_AT}"
+            first = f' (first: "{hits[0].title}")' if hits else ""
+            yield Finding(article.path, _phrase_line(collection, article, phrase), "warning", "findability",
+                          f'customer phrase "{phrase}" {where}{first}; owner {article.meta.owner or "(none)"}: '
+                          "use the customer's words in the summary, a heading or the text.")
+
+
+@contextlib.contextmanager
+def searcher_for(docs: Path, index_dir: Path | None = None, progress: Progress | None = None) -> Iterator[Searcher]:
+    """A Searcher over `index_dir`, or over a fresh index of `docs` built for the check."""
+    if index_dir is not None:
+        searcher = Searcher(index_dir)
+        try:
+            yield searcher
+        finally:
+            searcher.close()
+        return
+    with tempfile.TemporaryDirectory(prefix="kb-findability-") as tmp:
+        build_index(docs, Path(tmp), progress=progress)
+        searcher = Searcher(Path(tmp))
+        try:
+            yield searcher
+        finally:
+            searcher.close()
+
+
+def _phrase_line(collection: Collection, article: Article, phrase: str) -> int:
+    """The front-matter line holding the phrase, so the message points at what to change."""
+    try:
+        text = (collection.config.docs_dir / article.path).read_text(encoding="utf-8")
+    except OSError:
+        return 1
+    return next((number for number, line in enumerate(text.splitlines(), start=1) if phrase in line), 1)
