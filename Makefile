@@ -11,11 +11,11 @@ export NO_MKDOCS_2_WARNING = 1
 
 serve: site
 	@echo "Serving the knowledge base on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
-	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory site
+	$(BIN)/kb serve --port $(PORT)
 
 site: setup
-	$(BIN)/kb check docs
 	$(BIN)/kb index docs
+	$(BIN)/kb check docs --index search_index
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "Site built in site/"
 
@@ -30,6 +30,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m kb_tools.semantic.fetch
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

@@ -1,9 +1,14 @@
-"""Relevance benchmark: `kb` search against plain Whoosh on a judged query set, in one run.
+"""Relevance benchmark: `kb` search against plain Whoosh and Material's lunr search, in one run.
 
     python bench/relevance.py [--docs ../shared/corpora/arduino-help] [--queries ../shared/eval/arduino-dev-queries.tsv]
 
-Plain Whoosh is the baseline the issue names: StemmingAnalyzer, title + body, OR of the words,
-default BM25F. Both are scored by the same `kb_tools.search.evaluate` code.
+The baselines:
+- plain Whoosh (bench/plain_whoosh.py), the one the issue names: StemmingAnalyzer, title + body,
+  OR of the words, default BM25F;
+- lunr (bench/material_lunr.py), the search a Material site has out of the box: a real
+  `mkdocs build` with the `search` plugin, answered by the search worker mkdocs-material ships
+  (lunr.js, Material's defaults), run under node; skipped with a message when node is absent.
+All are scored by the same `kb_tools.search.evaluate` code. Target: kb/lunr MRR@10 >= 1.4x.
 """
 
 from __future__ import annotations
@@ -12,38 +17,30 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-
-from whoosh import index as whoosh_index
-from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.qparser import MultifieldParser, OrGroup
 
 from kb_tools import load_collection
 from kb_tools.search import Searcher, build_index
-from kb_tools.search.evaluate import evaluate, read_queries
+from kb_tools.search.evaluate import Judged, evaluate, read_queries
 from kb_tools.search.searcher import Hit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from material_lunr import MaterialSearch, build_search_index, node_missing  # noqa: E402  (sibling scripts)
+from plain_whoosh import PlainWhoosh  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+TARGET_OVER_LUNR = 1.4  # kb's MRR@10 over Material's lunr search
 
 
-def plain_whoosh(docs: Path, where: Path):  # noqa: ANN201 - returns a search function
-    """The baseline: one document per article, title + body, OR query parser."""
-    schema = Schema(path=ID(stored=True), title=TEXT(analyzer=StemmingAnalyzer()),
-                    body=TEXT(analyzer=StemmingAnalyzer()), url=STORED())
-    ix = whoosh_index.create_in(str(where), schema)
-    with ix.writer() as writer:
-        for article in load_collection(docs):
-            writer.add_document(path=article.path, title=article.title, body=article.text())
-    searcher = ix.searcher()
-    parser = MultifieldParser(["title", "body"], schema, group=OrGroup)
-
-    def search(text: str) -> list[Hit]:
-        results = searcher.search(parser.parse(text), limit=10)
-        return [Hit(r["path"], "", "", "", "", "", "", "", "both", "", r.score, "") for r in results]
-
-    return search
+def measure(name: str, search: Callable[[str], list[Hit]], queries: list[Judged]) -> dict[str, float]:
+    """Evaluate one system and print its row."""
+    started = time.perf_counter()
+    m = evaluate(queries, search).metrics
+    elapsed = (time.perf_counter() - started) * 1000 / len(queries)
+    print(f"{name:<14}{m['mrr@10']:>8.3f}{m['ndcg@10']:>9.3f}{m['recall@10']:>7.3f}{m['p@1']:>6.3f}{elapsed:>10.1f}")
+    return m
 
 
 def main() -> None:
@@ -54,24 +51,31 @@ def main() -> None:
     if not args.docs.is_dir() or not args.queries.is_file():
         sys.exit(f"skipped: {args.docs} or {args.queries} is absent (they live in ../shared).")
     queries = read_queries(args.queries)
+    no_lunr = node_missing()
     with tempfile.TemporaryDirectory() as tmp:
         build_index(args.docs, Path(tmp) / "kb")
         kb = Searcher(Path(tmp) / "kb")
-        (Path(tmp) / "plain").mkdir()
-        systems = {"plain whoosh": plain_whoosh(args.docs, Path(tmp) / "plain"),
-                   "kb": lambda text: kb.search(text, limit=10).hits}
+        plain = PlainWhoosh.build(load_collection(args.docs), Path(tmp) / "plain")
+        systems: dict[str, Callable[[str], list[Hit]]] = {"plain whoosh": plain.search,
+                                                          "kb": lambda text: kb.search(text, limit=10).hits}
+        lunr = None if no_lunr else MaterialSearch(build_search_index(args.docs, Path(tmp) / "material"), args.docs)
+        if lunr is not None:
+            systems["lunr"] = lunr.search
         print(f"{len(queries)} queries from {args.queries.name} over {args.docs.name}")
         print(f"{'system':<14}{'MRR@10':>8}{'nDCG@10':>9}{'R@10':>7}{'P@1':>6}{'ms/query':>10}")
-        results = {}
-        for name, search in systems.items():
-            started = time.perf_counter()
-            report = evaluate(queries, search)
-            elapsed = (time.perf_counter() - started) * 1000 / len(queries)
-            m = report.metrics
-            results[name] = m
-            print(f"{name:<14}{m['mrr@10']:>8.3f}{m['ndcg@10']:>9.3f}{m['recall@10']:>7.3f}{m['p@1']:>6.3f}{elapsed:>10.1f}")
-        ratio = results["kb"]["mrr@10"] / max(results["plain whoosh"]["mrr@10"], 1e-9)
-        print(f"kb / plain whoosh MRR@10: {ratio:.2f}x")
+        results = {name: measure(name, search, queries) for name, search in systems.items()}
+        if lunr is not None:
+            lunr.close()
+        kb.close()
+        plain.close()
+    ratio = results["kb"]["mrr@10"] / max(results["plain whoosh"]["mrr@10"], 1e-9)
+    print(f"kb / plain whoosh MRR@10: {ratio:.2f}x")
+    if no_lunr:
+        print(f"kb / lunr MRR@10: skipped ({no_lunr})")
+        return
+    ratio = results["kb"]["mrr@10"] / max(results["lunr"]["mrr@10"], 1e-9)
+    verdict = "PASS" if ratio >= TARGET_OVER_LUNR else "MISS"
+    print(f"kb / lunr MRR@10: {ratio:.2f}x (target >= {TARGET_OVER_LUNR}x): {verdict}")
 
 
 if __name__ == "__main__":

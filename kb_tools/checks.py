@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from .findings import Finding
+from .glossary import GLOSSARY_PAGE, Glossary, read_glossary, unexplained_jargon
 from .metadata import PAGE_TYPE
 from .model import Article, Collection
+from .paths import build_catalog, is_path_page
+from .readability import measure
+from .render import Renderer
+from .site_content import Card
+from .tab_text import depth_tabs
 
 KCS_HEADINGS = ("Issue", "Environment", "Resolution", "Cause")
 _DEPTH_LABELS = ("Beginner", "Expert")
@@ -47,12 +53,14 @@ def check_collection(collection: Collection, *, today: dt.date | None = None,
                      extra_rules: Iterable[Callable[[Collection], Iterable[Finding]]] = ()) -> CheckReport:
     """Run every rule over every article; `extra_rules` add collection-wide checks (e.g. findability)."""
     today = today or dt.date.today()
-    findings: list[Finding] = []
+    glossary, findings = read_glossary(collection.config.docs_dir)
     for article in collection:
         findings.extend(article.meta_findings)
         findings.extend(check_structure(article))
         findings.extend(_review(article, today))
-    findings.extend(_links(collection))
+    findings.extend(_beginner_wording(collection, glossary))
+    findings.extend(_paths(collection))
+    findings.extend(_links(collection, glossary))
     findings.extend(_duplicate_titles(collection))
     for rule in extra_rules:
         findings.extend(rule(collection))
@@ -123,9 +131,44 @@ def _review(article: Article, today: dt.date) -> Iterator[Finding]:
                        "and update 'reviewed'.")
 
 
-def _links(collection: Collection) -> Iterator[Finding]:
+def _beginner_wording(collection: Collection, glossary: Glossary) -> Iterator[Finding]:
+    """Jargon a Beginner tab leaves unexplained, and Beginner tabs harder to read than the threshold."""
+    renderer: Renderer | None = None
+    for article in collection:
+        if "beginner" not in article.depths:
+            continue
+        renderer = renderer or Renderer(collection.config)  # built only when some article has tabs
+        for tab in depth_tabs(article, renderer, "Beginner"):
+            yield from unexplained_jargon(tab, glossary, article.path)
+            reading = measure(tab.text)
+            if reading.is_measurable and reading.ease < glossary.beginner_reading_ease:
+                yield _finding(article, tab.line, "warning", "reading-ease",
+                               f"the Beginner tab reads at {reading.ease:.0f} on the Flesch reading-ease scale, "
+                               f"below {glossary.beginner_reading_ease:g}: use shorter sentences and everyday words.")
+
+
+def _paths(collection: Collection) -> list[Finding]:
+    """Onboarding paths: their shape, the articles they name, their times (see kb_tools.paths)."""
+    pages = [(a.path, a.source_path.read_text(encoding="utf-8", errors="replace"))
+             for a in collection if is_path_page(a.path)]
+    if not pages:
+        return []
+
+    def card_of(path: str) -> Card | None:
+        article = collection.get(path)
+        return Card(article.path, article.title, article.meta) if article else None
+
+    def text_of(path: str) -> str | None:
+        article = collection.get(path)
+        return article.source_path.read_text(encoding="utf-8", errors="replace") if article else None
+
+    return build_catalog(pages, card_of, text_of).findings
+
+
+def _links(collection: Collection, glossary: Glossary) -> Iterator[Finding]:
     docs = collection.config.docs_dir
     landing_pages = {f"{product.id}/index.md" for product in collection.config.products}  # the plugin makes these
+    glossary_anchors = {term.anchor for term in glossary.terms} if glossary.exists else None
     for article in collection:
         base = posixpath.dirname(article.path)
         for link in article.links:
@@ -139,6 +182,11 @@ def _links(collection: Collection) -> Iterator[Finding]:
                 if target.endswith("/"):
                     target_path = posixpath.join(target_path, "index.md")
             linked = collection.get(target_path)
+            if linked is None and target_path == GLOSSARY_PAGE and glossary_anchors is not None:
+                if anchor and anchor not in glossary_anchors:  # the plugin makes this page from glossary.yml
+                    yield _finding(article, link.line, "error", "broken-anchor",
+                                   f"link to {link.href!r}: the glossary has no term with the anchor #{anchor}.")
+                continue
             if linked is None:
                 if target_path in landing_pages and not anchor:
                     continue

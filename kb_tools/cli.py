@@ -58,7 +58,8 @@ def _docs_argument(func: Any) -> Any:
 @click.option("--findability/--no-findability", default=True, show_default=True,
               help="Search every `customer_says` phrase and warn when its article is not in the top 3.")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Search this up-to-date index for the findability check instead of building a temporary one.")
+              help="Search this index for the findability check (default: search_index/ when it is up to date, "
+                   "else a temporary one).")
 def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir: Path | None) -> None:
     """Validate every article: front matter, depths, steps, links, reviews, findability.
 
@@ -79,7 +80,7 @@ def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir:
     if findability and any(article.meta.customer_says for article in collection):
         progress = _Progress("Indexing for the findability check")
         try:
-            with searcher_for(docs, index_dir, progress=progress) as searcher:
+            with searcher_for(docs, index_dir, reuse=INDEX_DEFAULT, progress=progress) as searcher:
                 progress.finish()
                 report = check_collection(collection, extra_rules=[lambda c: check_findability(c, searcher)])
         finally:
@@ -162,23 +163,37 @@ class _Progress:
 @_index_option
 @click.option("--rebuild", is_flag=True, help="Rebuild everything instead of only what changed.")
 @click.option("--wait", default=60.0, show_default=True, help="Seconds to wait for another `kb index` to finish.")
-def index(docs: Path, index_dir: Path, rebuild: bool, wait: float) -> None:
-    """Build or update the search index (only changed articles are re-indexed).
+@click.option("--semantic/--no-semantic", default=True, show_default=True,
+              help="Also embed every section for meaning-based (hybrid) search.")
+def index(docs: Path, index_dir: Path, rebuild: bool, wait: float, semantic: bool) -> None:
+    """Build or update the search index (only changed articles are re-indexed and re-embedded).
 
     \b
     Examples:
       kb index
       kb index docs --index search_index --rebuild
-      kb index ../shared/corpora/arduino-help --index /tmp/arduino-index
+      kb index ../shared/corpora/arduino-help --index /tmp/arduino-index --no-semantic
     """
     from .search import build_index
 
-    progress = _Progress("Indexing")
+    progress, embedding = _Progress("Indexing"), _Progress("Embedding sections")
     try:
-        stats = build_index(docs, index_dir, rebuild=rebuild, wait=wait, progress=progress)
+        stats = build_index(docs, index_dir, rebuild=rebuild, wait=wait, progress=progress, semantic=semantic,
+                            embed_progress=embedding)
     finally:
         progress.finish()
+        embedding.finish()
     click.echo(stats.summary())
+
+
+def _mode_option(func: Any) -> Any:
+    return click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default="hybrid",
+                        show_default=True, help="Rank by words and meaning, words only, or meaning only.")(func)
+
+
+def _notice(text: str | None) -> None:
+    if text:
+        click.echo(click.style(f"Note: {text}", fg="yellow"), err=True)
 
 
 def _open_searcher(index_dir: Path) -> Any:
@@ -197,8 +212,9 @@ def _open_searcher(index_dir: Path) -> Any:
 @click.option("--status", type=click.Choice(["draft", "validated", "archived"]), help="Only this status.")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="How many results.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (a stable schema).")
+@_mode_option
 def search(text: str, index_dir: Path, depth: str | None, product: str | None, article_type: str | None,
-           tag: str | None, status: str | None, limit: int, as_json: bool) -> None:
+           tag: str | None, status: str | None, limit: int, as_json: bool, mode: str) -> None:
     """Find articles for what the caller says (typos and everyday words welcome).
 
     \b
@@ -206,9 +222,11 @@ def search(text: str, index_dir: Path, depth: str | None, product: str | None, a
       kb search "my internet keeps dropping"
       kb search "forgot login" --depth beginner --limit 3
       kb search "PAY-051" --product account --json
+      kb search "put the program on the board" --mode lexical
     """
     results = _open_searcher(index_dir).search(text, depth=depth, product=product, article_type=article_type,
-                                               tag=tag, status=status, limit=limit)
+                                               tag=tag, status=status, limit=limit, mode=mode)
+    _notice(results.notice)
     if as_json:
         click.echo(json.dumps(results.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -266,11 +284,61 @@ def steps(article_or_text: str, index_dir: Path, depth: str, as_json: bool) -> N
             click.echo(click.style(f"   Checkpoint: {step['checkpoint']}", fg="green"))
 
 
+@main.command()
+@click.argument("name", required=False)
+@click.option("--docs", "docs", default=DOCS_DEFAULT, show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The docs folder.")
+@click.option("--answers", is_flag=True, help="Show the model answers of explain-back steps too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the paths (or the one path) as JSON.")
+def paths(name: str | None, docs: Path, answers: bool, as_json: bool) -> None:
+    """List the onboarding paths, or print one path's steps in order with their times.
+
+    NAME is a path's file name under docs/paths/ (without .md) or its title.
+
+    \b
+    Examples:
+      kb paths
+      kb paths service-fundamentals --answers
+      kb paths "The HomeHub for beginners" --json
+    """
+    from .paths import format_minutes, load_catalog
+
+    catalog = load_catalog(docs)
+    chosen = [catalog.find(name)] if name else catalog.paths
+    if as_json:
+        data = [catalog.to_dict(path) for path in chosen]
+        click.echo(json.dumps(data[0] if name else data, indent=2, ensure_ascii=False))
+    elif name:
+        path = chosen[0]
+        click.echo(click.style(path.title, bold=True)
+                   + f": {len(path.steps)} steps, about {format_minutes(catalog.total_minutes(path))}")
+        click.echo(f"For: {path.audience}")
+        for step in path.steps:
+            what = (f"{catalog.title_of(step.article)} ({step.article})" if step.kind == "read"
+                    else step.question or step.scenario)
+            click.echo(f"\n{step.number:>2}. {step.label:<13} {what}  " + click.style(
+                format_minutes(catalog.step_minutes(step)), fg="cyan"))
+            for label, text in (("Focus", step.focus), ("Model answer", step.answer if answers else "")):
+                if text:
+                    click.echo(f"    {label}: {text}")
+            if step.kind == "mock_call" and step.article:
+                click.echo(f"    Use: {catalog.title_of(step.article)} ({step.article})")
+    else:
+        if not chosen:
+            click.echo(f"No paths yet: add a page under {docs}/paths/ (see docs/writing-articles.md).")
+        for path in chosen:
+            click.echo(click.style(path.title, bold=True) + f" ({path.name}): {len(path.steps)} steps, "
+                       f"about {format_minutes(catalog.total_minutes(path))}\n   For: {path.audience}")
+    if catalog.findings:
+        click.echo(f"{len(catalog.findings)} problem(s) in the paths; run `kb check {docs}` to see them.", err=True)
+
+
 @main.command(name="eval")
 @click.argument("queries", type=click.Path(dir_okay=False, path_type=Path))
 @_index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the metrics and every query.")
-def eval_command(queries: Path, index_dir: Path, as_json: bool) -> None:
+@_mode_option
+def eval_command(queries: Path, index_dir: Path, as_json: bool, mode: str) -> None:
     """Measure search quality on judged queries: MRR@10, nDCG@10, recall@10, P@1.
 
     \b
@@ -278,11 +346,21 @@ def eval_command(queries: Path, index_dir: Path, as_json: bool) -> None:
       kb eval tests/sample-queries.tsv
       kb index ../shared/corpora/arduino-help --index /tmp/ax
       kb eval ../shared/eval/arduino-dev-queries.tsv --index /tmp/ax --json
+      kb eval tests/sample-queries.tsv --mode lexical
     """
     from .search.evaluate import evaluate, read_queries
 
     searcher = _open_searcher(index_dir)
-    report = evaluate(read_queries(queries), lambda text: searcher.search(text, limit=10).hits)
+    notices = set()
+
+    def search(text: str) -> list:
+        results = searcher.search(text, limit=10, mode=mode)
+        notices.add(results.notice)
+        return results.hits
+
+    report = evaluate(read_queries(queries), search)
+    for notice in notices:
+        _notice(notice)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -291,3 +369,39 @@ def eval_command(queries: Path, index_dir: Path, as_json: bool) -> None:
     for score in report.failed:
         click.echo(f"not in top 10: {score.qid} {score.query!r}\n   expected {', '.join(score.expected)}\n"
                    f"   got      {', '.join(score.top) or '(nothing)'}")
+
+
+@main.command()
+@click.option("--site", "site_dir", default="site", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The built site (`mkdocs build`).")
+@_index_option
+@click.option("--docs", "docs", default=DOCS_DEFAULT, show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The content the index is built from.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 serves every interface (no login: mind who can reach it).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads: requests answered at the same time.")
+def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, threads: int) -> None:
+    """Serve the built site and the agent desk's API (search, suggest, steps, health).
+
+    A new `kb index` is picked up without a restart. Ctrl-C or SIGTERM stops it after the
+    requests in flight are answered.
+
+    \b
+    Examples:
+      kb serve
+      kb serve --port 8080 --threads 8
+      kb serve --host 0.0.0.0 --site /srv/kb/site --index /srv/kb/search_index
+    """
+    from .server import Server, create_app, is_loopback
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines under load are noise
+    server = Server(create_app(site_dir, index_dir, docs_dir=docs), host=host, port=port, threads=threads)
+    if not is_loopback(host):
+        click.echo(f"Warning: listening on {host}; anyone who can reach this machine on port {port} can read "
+                   "the knowledge base (kb serve has no login).", err=True)
+    click.echo(f"Serving {site_dir} and the search API on {server.url} with {threads} threads (Ctrl-C to stop).",
+               err=True)
+    server.run()
+    click.echo("Stopped.", err=True)

@@ -1,7 +1,7 @@
 """Findability: every phrase in an article's `customer_says` must find that article in the top 3.
 
-The proof that the words customers use reach the article, checked with the same search the
-agents use. Without an index to hand, one is built for the check in a temporary folder.
+The proof that the words customers use reach the article, checked with the same (hybrid) search
+the agents use. Without an up-to-date index to hand, one is built for the check in a temporary folder.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .findings import Finding
 from .metadata import PAGE_TYPE
 from .model import Article, Collection
 from .search import Searcher, build_index
-from .search.indexer import Progress
+from .search.indexer import Progress, index_is_current
 
 TOP = 3
 _LOOKED_AT = 10
@@ -27,7 +27,7 @@ def check_findability(collection: Collection, searcher: Searcher) -> Iterator[Fi
         if article.meta.type == PAGE_TYPE or article.meta.status == "archived":
             continue
         for phrase in article.meta.customer_says:
-            hits = searcher.search(phrase, limit=_LOOKED_AT).hits
+            hits = searcher.search(phrase, limit=_LOOKED_AT, link_sections=False).hits
             rank = next((i for i, hit in enumerate(hits, start=1) if hit.path == article.path), None)
             if rank is not None and rank <= TOP:
                 continue
@@ -39,8 +39,12 @@ def check_findability(collection: Collection, searcher: Searcher) -> Iterator[Fi
 
 
 @contextlib.contextmanager
-def searcher_for(docs: Path, index_dir: Path | None = None, progress: Progress | None = None) -> Iterator[Searcher]:
-    """A Searcher over `index_dir`, or over a fresh index of `docs` built for the check."""
+def searcher_for(docs: Path, index_dir: Path | None = None, *, reuse: Path | None = None,
+                 progress: Progress | None = None) -> Iterator[Searcher]:
+    """A Searcher over `index_dir`; else over `reuse` when it indexes exactly the files in `docs`;
+    else over a fresh index of `docs` built for the check."""
+    if index_dir is None and reuse is not None and index_is_current(docs, reuse):
+        index_dir = reuse
     if index_dir is not None:
         searcher = Searcher(index_dir)
         try:

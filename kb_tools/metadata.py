@@ -30,6 +30,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "status": (str, "draft, validated or archived"),
 }
 _REQUIRED = ("title", "summary", "product", "type", "reviewed", "review_every", "status")
+_PAGE_KEYS = ("audience", "order", "steps")  # onboarding-path pages; kb_tools.paths checks them
 _SENTENCE_END = re.compile(r"[.!?](?:\s+|$)")
 
 
@@ -81,6 +82,8 @@ def parse_metadata(fm: FrontMatter, config: KBConfig, path: str) -> tuple[Metada
 
     values: dict[str, Any] = {}
     for key, value in fm.data.items():
+        if key in _PAGE_KEYS and fm.data.get("type") == PAGE_TYPE:
+            continue
         if key not in _SCHEMA:
             known = ", ".join(_SCHEMA)
             report("unknown-key", key, f"unknown front matter key {key!r}; the known keys are: {known}.")

@@ -20,13 +20,16 @@ from mkdocs.structure.pages import Page
 from .config import PRODUCTS_FILE, KBConfig, load_config
 from .errors import KBError
 from .findings import Finding
+from .glossary import GLOSSARY_FILE, GLOSSARY_PAGE, Glossary, glossary_page, load_glossary
+from .path_site import insert_path_list, page_additions
+from .paths import Catalog, build_catalog, is_path_page
 from .render import EXTENSION_NAME
-from .site_content import Card, insert_after_title, landing_page, meta_bar, read_card
+from .site_content import Card, desk_settings, insert_after_title, landing_page, meta_bar, read_card, steps_script
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
 ASSET_DIR = "assets/kb"
-ASSETS = ("kb.css",)
+ASSETS = ("kb.css", "desk.js", "paths.css", "paths.js")  # desk.js: API search, call mode, Copy steps
 _MAX_LISTED_FINDINGS = 20
 
 
@@ -41,30 +44,44 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         self.kb: KBConfig | None = None
         self.cards: dict[str, Card] = {}
         self.today = dt.date.today()
+        self.glossary = Glossary()
+        self.paths = Catalog()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
             self.kb = load_config(config.docs_dir, mkdocs_yml=config.config_file_path)
+            self.glossary = load_glossary(self.kb.docs_dir)
         except KBError as exc:
             raise PluginError(f"kb: {exc}") from None
         if EXTENSION_NAME not in config.markdown_extensions:
             config.markdown_extensions.append(EXTENSION_NAME)
+        if self.glossary.terms:  # Markdown's abbreviations: the definition on hover, wherever a term appears
+            if "abbr" not in config.markdown_extensions:
+                config.markdown_extensions.append("abbr")
+            config.mdx_configs.setdefault("abbr", {})["glossary"] = self.glossary.abbreviations()
         config.extra_css.extend(f"{ASSET_DIR}/{name}" for name in ASSETS if name.endswith(".css"))
+        config.extra_javascript.extend(f"{ASSET_DIR}/{name}" for name in ASSETS if name.endswith(".js"))
         self.today = dt.date.today()
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.kb is not None
-        declared = files.get_file_from_path(PRODUCTS_FILE)
-        if declared is not None:
-            files.remove(declared)  # configuration, not content
+        for name in (PRODUCTS_FILE, GLOSSARY_FILE):
+            declared = files.get_file_from_path(name)
+            if declared is not None:
+                files.remove(declared)  # configuration, not content
         self.cards, problems = {}, []
         for file in files.documentation_pages():
             card, findings = read_card(file.src_uri, file.content_string, self.kb)
             self.cards[file.src_uri] = card
             problems += [f for f in findings if f.severity == "error"]
+        self.paths = build_catalog(((f.src_uri, f.content_string) for f in files.documentation_pages()
+                                    if is_path_page(f.src_uri)), self.cards.get, lambda src: _source(files, src))
+        problems += [f for f in self.paths.findings if f.severity == "error"]
         if problems:
             raise PluginError(_front_matter_message(problems, config.docs_dir))
+        if self.glossary.exists and files.get_file_from_path(GLOSSARY_PAGE) is None:
+            files.append(File.generated(config, GLOSSARY_PAGE, content=glossary_page(self.glossary)))
         if self.config.landing_pages:
             for product in self.kb.products:
                 uri = f"{product.id}/index.md"
@@ -73,6 +90,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         package = resources.files("kb_tools").joinpath("assets")
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=package.joinpath(name).read_bytes()))
+        files.append(File.generated(config, f"{ASSET_DIR}/desk.json", content=desk_settings(self.kb)))
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -81,21 +99,41 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         for item in nav.items:
             if isinstance(item, Section) and (product_id := _section_folder(item)) in order:
                 item.title = self.kb.products[order[product_id]].name
-        nav.items.sort(key=lambda item: (isinstance(item, Section), order.get(_section_folder(item) or "", -1)))
+        nav.items.sort(key=lambda item: _nav_rank(item, order))
         return nav
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Our `status` (draft/validated/archived) is not Material's page status (new/deprecated):
         # left in page.meta, the theme would draw an unknown-status icon beside every nav entry.
         page.meta.pop("status", None)
-        return markdown
+        return insert_path_list(markdown, self.paths, page.file.src_uri)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         card = self.cards.get(page.file.src_uri)
-        if not self.config.meta_bar or card is None or not card.is_article:
+        # Read by call mode and Copy steps, even on static files; from the article's own HTML only.
+        steps = steps_script(html, card, page.url) if card is not None and card.is_article else ""
+        html += page_additions(self.paths, page.file.src_uri, lambda src: _url(files, src, page))
+        if card is None or not card.is_article:
             return html
-        assert self.kb is not None
-        return insert_after_title(html, meta_bar(card, self.kb, today=self.today))
+        if self.config.meta_bar:
+            assert self.kb is not None
+            html = insert_after_title(html, meta_bar(card, self.kb, today=self.today))
+        return html + steps
+
+
+# Top of the navigation: welcome, then onboarding; the products; then reference pages.
+_FIRST_PAGES = {"index.md": 0, "start-here.md": 1}
+_PATHS_FOLDER = "paths"
+
+
+def _nav_rank(item: Any, product_order: dict[str, int]) -> tuple[int, int]:
+    folder = _section_folder(item)
+    if folder in product_order:
+        return (3, product_order[folder])
+    if folder == _PATHS_FOLDER:
+        return (2, 0)
+    source = getattr(getattr(item, "file", None), "src_uri", "")
+    return (0, _FIRST_PAGES[source]) if source in _FIRST_PAGES else (4, 0)
 
 
 def _section_folder(item: Any) -> str | None:
@@ -110,6 +148,17 @@ def _section_folder(item: Any) -> str | None:
         if folder:
             return folder
     return None
+
+
+def _source(files: Files, src: str) -> str | None:
+    file = files.get_file_from_path(src)
+    return file.content_string if file is not None else None
+
+
+def _url(files: Files, src: str, page: Page) -> str:
+    """The link from `page` to the page built from `src` (paths are checked, so it exists)."""
+    file = files.get_file_from_path(src)
+    return file.url_relative_to(page.file) if file is not None else src
 
 
 def _front_matter_message(problems: list[Finding], docs_dir: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from .config import KBConfig, Product
 from .findings import Finding
 from .frontmatter import split_front_matter
 from .metadata import ARTICLE_TYPES, PAGE_TYPE, Metadata, parse_metadata
+from .model import DEPTHS
+from .outline import BOTH, read_outline
 
 TYPE_HEADINGS = {
     "how-to": "How-to guides",
@@ -120,3 +123,32 @@ def _yaml_quote(text: str) -> str:
 
 def _escape_link_text(text: str) -> str:
     return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def steps_script(page_html: str, card: Card, url: str) -> str:
+    """A `<script type="application/json" id="kb-steps">` with the page's steps at each depth, or "".
+
+    Call mode and "Copy steps" read it, so both work on plain static files too. Each depth holds
+    what `kb steps --json` prints, read by the content model's own outline of the built HTML
+    (shared steps first, numbered within their section, like `Article.steps`).
+    """
+    sections = read_outline(page_html).sections
+    by_depth = {
+        depth: {"path": card.path, "title": card.title, "url": url, "depth": depth, "steps": [
+            {"number": number, "text": step.text, "checkpoint": step.checkpoint, "variant": step.variant}
+            for section in sections if section.depth in (BOTH, depth)
+            for number, step in enumerate(section.steps, start=1)
+        ]}
+        for depth in DEPTHS
+    }
+    if not any(found["steps"] for found in by_depth.values()):
+        return ""
+    # "<" escaped so no text in a step can close the script element early.
+    data = json.dumps(by_depth, ensure_ascii=False).replace("<", "\\u003c")
+    return f'<script type="application/json" id="kb-steps">{data}</script>'
+
+
+def desk_settings(config: KBConfig) -> str:
+    """The JSON the agent desk's search reads once: the products it can filter by, in order."""
+    return json.dumps({"products": [{"id": product.id, "name": product.name} for product in config.products]},
+                      ensure_ascii=False)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
-from collections.abc import Callable
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -116,3 +121,66 @@ def copy_docs(tmp_path: Path) -> Path:
     shutil.copytree(SAMPLE_DOCS, tmp_path / "docs")
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     return tmp_path / "docs"
+
+
+# --- kb serve -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def kb_serve(site: Path, index: Path, *args: str, log: Path | None = None,
+             timeout: float = 30.0) -> Iterator[tuple[subprocess.Popen, str]]:
+    """A real `kb serve` subprocess on a free port: yields (process, base URL once /api/health answers).
+
+    What it prints goes to `log` (a pipe nobody reads could fill up and stall the server).
+    """
+    port = free_port()
+    command = [str(Path(sys.executable).with_name("kb")), "serve", "--site", str(site), "--index", str(index),
+               "--port", str(port), *args]
+    output = open(log, "w+") if log else tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                output.seek(0)
+                raise AssertionError(f"kb serve exited with {process.returncode}: {output.read()}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"kb serve did not answer on {url} in {timeout} s") from None
+                time.sleep(0.1)
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        output.close()
+
+
+@pytest.fixture(scope="session")
+def served_kb(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`kb serve` over the built sample site and an index of docs/, for the whole session: its base URL.
+
+    Read-only: a test that changes the site or the index starts its own with `kb_serve`.
+    """
+    from kb_tools.search import build_index
+
+    index = tmp_path_factory.mktemp("served-index")
+    build_index(SAMPLE_DOCS, index)
+    with kb_serve(sample_site, index) as (_, url):
+        yield url

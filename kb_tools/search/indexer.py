@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,12 +23,13 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..config import KBConfig, load_config
-from ..errors import IndexMissingError
+from ..errors import IndexMissingError, KBError
 from ..metadata import PAGE_TYPE
-from ..model import Article, ArticleParser, find_markdown_files, relative_path
+from ..model import Article, ArticleParser, Section, find_markdown_files, relative_path
 from . import storage
 from .analysis import ANALYSIS_VERSION, clean_text, make_analyzer
 from .spelling import SPELL_FIELD
+from .vectors import SectionText, embedding_text, remove_vectors, shared_embedder, update_vectors
 
 log = logging.getLogger(__name__)
 
@@ -83,39 +85,63 @@ class IndexStats:
     unchanged: int
     full_rebuild: bool
     seconds: float
+    embedded: int = 0  # sections embedded by this run (unchanged text keeps its vector)
+    semantic: str = ""  # why there are no section vectors, when there are none
 
     def summary(self) -> str:
         kind = "full build" if self.full_rebuild else "incremental"
+        vectors = f"; {self.embedded} sections embedded" if not self.semantic else f"; lexical only: {self.semantic}"
         return (f"Indexed {self.articles} articles into {self.generation} ({kind}: {self.added} added, "
-                f"{self.updated} updated, {self.deleted} deleted, {self.unchanged} unchanged) in {self.seconds:.1f} s")
+                f"{self.updated} updated, {self.deleted} deleted, {self.unchanged} unchanged{vectors}) "
+                f"in {self.seconds:.1f} s")
 
 
 def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = False, wait: float = 60.0,
-                config: KBConfig | None = None, progress: Progress | None = None) -> IndexStats:
-    """Build or update the index of `docs_dir` in `index_dir`; returns what changed."""
+                config: KBConfig | None = None, progress: Progress | None = None, semantic: bool = True,
+                embed_progress: Progress | None = None) -> IndexStats:
+    """Build or update the index of `docs_dir` in `index_dir`; returns what changed.
+
+    With `semantic`, every section is also embedded (only new text; the rest keeps its vector);
+    when the model cannot be loaded the index is lexical only and `IndexStats.semantic` says why.
+    """
     started = time.perf_counter()
     config = config or load_config(docs_dir)
     index_path = Path(index_dir)
+    embedder, why_not = shared_embedder() if semantic else (None, "turned off (--no-semantic)")
     with storage.writer_lock(index_path, wait=wait):
-        hashes = {relative_path(p, config.docs_dir): _file_hash(p) for p in find_markdown_files(config.docs_dir)}
+        hashes = _hashes(config)
         live = _live_generation(index_path)
-        fingerprint = _fingerprint(config)
+        fingerprint = _fingerprint(config, _model_id() if embedder is not None else "lexical")
         full = rebuild or live is None or live.manifest.get("fingerprint") != fingerprint
         before: dict[str, str] = {} if full else live.manifest.get("articles", {})  # type: ignore[union-attr]
         changed = sorted(p for p, h in hashes.items() if before.get(p) != h)
         deleted = sorted(set(before) - set(hashes))
         partial = storage.new_partial(index_path, copy_of=None if full else live)
-        _write(partial, config, changed, deleted, create=full, progress=progress)
+        sections = _write(partial, config, changed, deleted, create=full, progress=progress)
+        embedded = 0
+        if embedder is not None:
+            embedded = update_vectors(partial, sections, set(changed) | set(deleted), model=_model_id(),
+                                      embed=embedder.embed, previous=live.path if full and live else None,
+                                      progress=embed_progress)
+        else:
+            remove_vectors(partial)
         manifest = {"format": INDEX_FORMAT, "fingerprint": fingerprint, "docs_dir": str(config.docs_dir),
-                    "built_at": time.time(), "articles": hashes}
+                    "built_at": time.time(), "articles": hashes, "semantic": why_not or "on"}
         generation = storage.publish(index_path, partial, manifest)
     added = sum(p not in before for p in changed)
     return IndexStats(generation.name, len(hashes), added, len(changed) - added, len(deleted),
-                      len(hashes) - len(changed), full, time.perf_counter() - started)
+                      len(hashes) - len(changed), full, time.perf_counter() - started, embedded, why_not)
+
+
+def _model_id() -> str:
+    from ..semantic.store import ONNX_SHA256
+
+    return ONNX_SHA256
 
 
 def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[str], *, create: bool,
-           progress: Progress | None) -> None:
+           progress: Progress | None) -> list[SectionText]:
+    """Write the Whoosh documents of the changed articles; returns their section texts to embed."""
     if create:
         ix = whoosh_index.create_in(str(partial), make_schema(), indexname=INDEX_NAME)
     else:
@@ -124,9 +150,11 @@ def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[st
     try:
         for path in [*changed, *deleted] if not create else []:
             writer.delete_by_term("path", path)
+        sections: list[SectionText] = []
         for done, article in enumerate(_parse_all(config, changed), start=1):
             for document in article_documents(article):
                 writer.add_document(**document)
+            sections += section_texts(article)
             if progress:
                 progress(done, len(changed))
     except BaseException:
@@ -134,6 +162,7 @@ def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[st
         raise
     # Merging rewrites big segments; an incremental update only adds a small one.
     writer.commit(merge=create or len(changed) > 50, optimize=create)
+    return sections
 
 
 def article_documents(article: Article) -> Iterator[dict[str, Any]]:
@@ -154,12 +183,7 @@ def article_documents(article: Article) -> Iterator[dict[str, Any]]:
                  "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
                  "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths)},
     }
-    chapter = ("", "")
-    for number, section in enumerate(article.sections):
-        if section.level <= CHAPTER_LEVEL:
-            chapter = (section.anchor, section.heading)
-        if not section.text:
-            continue  # a heading with nothing under it (or only tabs) is never the best place to land
+    for number, section, chapter in indexed_sections(article):
         # The title heading would make the first section win every query; sub-headings help.
         heading = section.heading if section.level >= 2 else ""
         yield {
@@ -167,8 +191,27 @@ def article_documents(article: Article) -> Iterator[dict[str, Any]]:
             "depth": section.depth, "stext": clean_text(f"{heading} {section.text}"),
             "heading_path": list(section.path), "url": article.url,
             "meta": {"heading": section.heading, "text": section.text,
-                     "chapter": chapter[0], "chapter_heading": chapter[1]},
+                     "chapter": chapter.anchor, "chapter_heading": chapter.heading},
         }
+
+
+def section_texts(article: Article) -> list[SectionText]:
+    """What the semantic index embeds for each indexed section of `article`."""
+    if article.meta.type == PAGE_TYPE:
+        return []
+    return [SectionText(article.path, number, embedding_text(
+        article.title, section.heading if section.level >= 2 else "", clean_text(section.text)))
+        for number, section, _ in indexed_sections(article)]
+
+
+def indexed_sections(article: Article) -> Iterator[tuple[int, Section, Section]]:
+    """(number, section, its chapter) for every section with text; the number keys its document."""
+    chapter = article.sections[0] if article.sections else None
+    for number, section in enumerate(article.sections):
+        if section.level <= CHAPTER_LEVEL:
+            chapter = section
+        if section.text:  # a heading with nothing under it (or only tabs) is never the best place to land
+            yield number, section, chapter
 
 
 def _step_dict(step: Any) -> dict[str, Any]:
@@ -180,7 +223,8 @@ def _parse_all(config: KBConfig, paths: list[str]) -> Iterable[Article]:
     if len(files) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         parser = ArticleParser(config)
         return (parser.parse(f) for f in files)
-    pool = ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), initializer=_init_worker, initargs=(config,))
+    pool = ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), initializer=_init_worker,
+                               initargs=(config, os.getpid()))
     return _pooled(pool, files)
 
 
@@ -192,9 +236,17 @@ def _pooled(pool: ProcessPoolExecutor, files: list[Path]) -> Iterator[Article]:
 _worker_parser: ArticleParser | None = None
 
 
-def _init_worker(config: KBConfig) -> None:
+def _init_worker(config: KBConfig, parent: int) -> None:
     global _worker_parser
     _worker_parser = ArticleParser(config)
+    # A killed `kb index` cannot shut its pool down, and its workers would wait for work forever.
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _parse_in_worker(path: Path) -> Article:
@@ -202,9 +254,25 @@ def _parse_in_worker(path: Path) -> Article:
     return _worker_parser.parse(path)
 
 
+def index_is_current(docs_dir: Path | str, index_dir: Path | str) -> bool:
+    """True when `index_dir` holds an index of exactly the files now in `docs_dir`, with vectors."""
+    try:
+        live = storage.open_generation(Path(index_dir))
+        config = load_config(docs_dir)
+    except KBError:
+        return False
+    manifest = live.manifest
+    return (manifest.get("fingerprint") == _fingerprint(config, _model_id())
+            and manifest.get("articles") == _hashes(config))
+
+
+def _hashes(config: KBConfig) -> dict[str, str]:
+    return {relative_path(p, config.docs_dir): _file_hash(p) for p in find_markdown_files(config.docs_dir)}
+
+
 def _live_generation(index_dir: Path) -> storage.Generation | None:
     try:
-        live = storage.open_generation(index_dir)
+        live = storage.open_generation(index_dir, verify=True)  # never build on damaged files
     except IndexMissingError:
         return None
     if live.manifest.get("format") != INDEX_FORMAT:
@@ -213,9 +281,11 @@ def _live_generation(index_dir: Path) -> storage.Generation | None:
     return live
 
 
-def _fingerprint(config: KBConfig) -> str:
-    """What the index text depends on besides the files: a change forces a full rebuild."""
-    settings = [INDEX_FORMAT, repr(config.markdown_extensions), config.use_directory_urls, str(config.docs_dir)]
+def _fingerprint(config: KBConfig, vectors: str) -> str:
+    """What the index depends on besides the files (`vectors`: the model, or "lexical"): a change
+    forces a full rebuild, which still reuses every vector whose text is unchanged."""
+    settings = [INDEX_FORMAT, repr(config.markdown_extensions), config.use_directory_urls, str(config.docs_dir),
+                vectors]
     return hashlib.sha256(json.dumps(settings, default=str).encode()).hexdigest()[:16]
 
 

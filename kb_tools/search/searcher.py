@@ -11,9 +11,11 @@ AND/OR/NOT, `*`, `:` or parentheses are just characters.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from whoosh import index as whoosh_index
@@ -29,6 +31,7 @@ from .indexer import INDEX_FORMAT, INDEX_NAME
 from .snippets import make_snippet
 from .spelling import Speller
 from .thesaurus import Thesaurus, load_thesaurus
+from .vectors import Similarities, VectorStore, shared_embedder
 
 # Field weights of the article documents. Measured: heavy boosts on short fields hurt, because
 # BM25F already sums the per-field scores (a title match also counts in the body).
@@ -41,6 +44,16 @@ CANDIDATES = 50
 BM25_B, BM25_K1 = 0.75, 1.2
 DEPTH_PREFERENCE = 1.5  # with a depth chosen, land in that depth's tab unless shared text matches far better
 DEPTHS = ("beginner", "expert")
+MODES = ("hybrid", "lexical", "semantic")
+FACETS = ("product", "type")
+# Hybrid ranking: this share of an article's score is its lexical score (divided by the best
+# candidate's), the rest the cosine of its closest section to the query. Measured on the Arduino
+# dev set: 0.15-0.25 all give MRR@10 0.89-0.90; 0.5 gives 0.86; lexical alone 0.82.
+LEXICAL_SHARE = 0.25
+# An article found by meaning alone must be at least this close, so nonsense finds nothing:
+# unrelated text ("my cat is sick", "asdfgh") scores 0.14-0.36 against the Arduino corpus, relevant
+# articles a median of 0.47; floors from 0 to 0.35 give the same dev-set metrics.
+SEMANTIC_FLOOR = 0.35
 # Within an article, a longer chapter that holds more of the query's words is the better landing
 # place: length normalisation nearly off (measured on section-judged queries: b 0.75 -> 0.1 +0.04 MRR).
 SECTION_B = 0.1
@@ -75,10 +88,13 @@ class SearchResults:
     correction: str | None = None
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     generation: str = ""
+    mode: str = "lexical"  # what actually ranked the results: lexical, semantic or hybrid
+    notice: str | None = None  # e.g. why the semantic half was not used
 
     def to_dict(self) -> dict[str, Any]:
         return {"query": self.query, "total": self.total, "correction": self.correction,
-                "facets": self.facets, "generation": self.generation, "hits": [h.to_dict() for h in self.hits]}
+                "facets": self.facets, "generation": self.generation, "mode": self.mode, "notice": self.notice,
+                "hits": [h.to_dict() for h in self.hits]}
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,9 @@ class Searcher:
         self._generation: storage.Generation | None = None
         self._searcher: WhooshSearcher | None = None
         self._speller: Speller | None = None
+        self._vectors: VectorStore | None = None
+        self._embedder: Any = None
+        self._model_problem: str | None = None
         self.thesaurus = thesaurus
         self.refresh()
 
@@ -117,14 +136,18 @@ class Searcher:
         if generation.manifest.get("format") != INDEX_FORMAT:
             raise IndexMissingError(f"the search index in {self.index_dir} was built by another version of kb; "
                                     "rebuild it with `kb index --rebuild`.")
+        searcher = None
         try:
             ix = whoosh_index.open_dir(str(generation.path), indexname=INDEX_NAME)
             searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
-        except Exception as exc:  # noqa: BLE001 - Whoosh raises many kinds on damaged files
-            raise IndexMissingError(f"the search index in {self.index_dir} is damaged ({exc.__class__.__name__}); "
-                                    "rebuild it with `kb index --rebuild`.") from None
+            vectors = VectorStore.open(generation.path)
+        except Exception:  # noqa: BLE001 - Whoosh and numpy raise many kinds on damaged files
+            if searcher is not None:
+                searcher.close()
+            raise self._damaged() from None
         with self._lock:
             old, self._searcher, self._generation = self._searcher, searcher, generation
+            self._vectors = vectors
             self._speller = Speller(searcher.reader())
             if self.thesaurus is None:
                 docs = Path(generation.manifest.get("docs_dir", ""))
@@ -132,6 +155,10 @@ class Searcher:
         if old is not None:
             old.close()
         return True
+
+    def _damaged(self) -> IndexMissingError:
+        return IndexMissingError(f"the search index in {self.index_dir} is damaged; "
+                                 "rebuild it with `kb index --rebuild`.")
 
     @property
     def generation(self) -> storage.Generation:
@@ -145,21 +172,50 @@ class Searcher:
     # --- the pipeline -----------------------------------------------------------------------
     def search(self, text: str, *, depth: str | None = None, product: str | None = None,
                article_type: str | None = None, tag: str | None = None, status: str | None = None,
-               include_archived: bool = False, limit: int = 10) -> SearchResults:
-        """Rank articles for `text` and link each at its best section for `depth`."""
+               include_archived: bool = False, limit: int = 10, mode: str = "hybrid",
+               link_sections: bool = True) -> SearchResults:
+        """Rank articles for `text` and link each at its best section for `depth`.
+
+        `mode` is hybrid (words and meaning), lexical (words only) or semantic (meaning only).
+        When the semantic half is unavailable the results are lexical and `notice` says why.
+        Without `link_sections`, hits link the article itself (cheaper, for checks that only rank).
+        """
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        try:
+            return self._search(text, depth, product, article_type, tag, status, include_archived, limit, mode,
+                                link_sections)
+        except Exception as exc:
+            if _raised_in_whoosh(exc):
+                raise self._damaged() from exc
+            raise
+
+    def _search(self, text: str, depth: str | None, product: str | None, article_type: str | None,
+                tag: str | None, status: str | None, include_archived: bool, limit: int, mode: str,
+                link_sections: bool) -> SearchResults:
         searcher = self._current()
         plan = self.analyse(text)
         if plan.is_empty:
-            return SearchResults(plan.text, [], 0, generation=self.generation.name)
+            return SearchResults(plan.text, [], 0, generation=self.generation.name, mode=mode)
+        similarities, notice = self.meaning(plan) if mode != "lexical" else (None, None)
+        if similarities is None:
+            mode = "lexical"
         filters = _filters(product=product, article_type=article_type, tag=tag, status=status)
         mask = None if include_archived or status == "archived" else Q.Term("status", "archived")
-        results = searcher.search(self.retrieval_query(plan), filter=filters, mask=mask,
-                                  limit=max(limit, CANDIDATES), groupedby=["product", "type"], maptype=Count)
-        ranked = self.score(plan, [(hit.docnum, hit.score) for hit in results])[:limit]
-        hits = [self.group(plan, docnum, score, depth) for docnum, score in ranked]
-        facets = {name: dict(sorted(results.groups(name).items())) for name in ("product", "type")}
+        lexical, total, facets = [], 0, {name: {} for name in FACETS}
+        if mode != "semantic":
+            results = searcher.search(self.retrieval_query(plan), filter=filters, mask=mask,
+                                      limit=max(limit, CANDIDATES), groupedby=list(FACETS), maptype=Count)
+            lexical = [(hit.docnum, hit.score) for hit in results]
+            total, facets = len(results), {name: results.groups(name) for name in FACETS}
+        candidates = self.candidates(lexical, similarities, filters, mask)
+        total += len(candidates) - len(lexical)
+        facets = self._facets(candidates[len(lexical):], facets)
+        ranked = self.score(plan, candidates, similarities)[:limit]
+        hits = [self.group(plan, docnum, score, depth, similarities if link_sections else None,
+                           link_sections=link_sections) for docnum, score in ranked]
         correction = _corrected_text(plan) if plan.corrections else None
-        return SearchResults(plan.text, hits, len(results), correction, facets, self.generation.name)
+        return SearchResults(plan.text, hits, total, correction, facets, self.generation.name, mode, notice)
 
     def analyse(self, text: str) -> QueryPlan:
         cleaned = " ".join(clean_text(str(text), limit=MAX_QUERY_CHARS).split())
@@ -188,14 +244,54 @@ class Searcher:
         # Only article documents have these fields, so no `kind` filter is needed.
         return _or(parts)
 
-    def score(self, plan: QueryPlan, candidates: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """Order candidate articles; lexical scores as they are (a re-ranker may replace this)."""
-        return sorted(candidates, key=lambda pair: -pair[1])
+    def meaning(self, plan: QueryPlan) -> tuple[Similarities | None, str | None]:
+        """The query's similarity to every section, or None and why the semantic half is off."""
+        if self._vectors is None:
+            return None, "this index has no section vectors (built without the model); results are lexical only"
+        embedder = self._load_embedder()
+        if embedder is None:
+            return None, f"the embedding model is unavailable, so results are lexical only: {self._model_problem}"
+        return self._vectors.similarities(embedder.embed_query(plan.text)), None
 
-    def group(self, plan: QueryPlan, docnum: int, score: float, depth: str | None) -> Hit:
+    def candidates(self, lexical: list[tuple[int, float]], similarities: Similarities | None,
+                   filters: Q.Query | None, mask: Q.Query | None) -> list[tuple[int, float]]:
+        """Lexical candidates plus the articles closest in meaning (the filters apply to both)."""
+        if similarities is None:
+            return lexical
+        searcher = self._current()
+        seen = {docnum for docnum, _ in lexical}
+        allowed = set(searcher.docs_for_query(filters)) if filters is not None else None
+        hidden = set(searcher.docs_for_query(mask)) if mask is not None else set()
+        found = list(lexical)
+        for path, closeness in similarities.top_articles(CANDIDATES + len(hidden)):
+            if closeness < SEMANTIC_FLOOR:
+                break
+            docnum = searcher.document_number(key=f"a:{path}")
+            if docnum is None or docnum in seen or docnum in hidden or (allowed is not None and docnum not in allowed):
+                continue
+            found.append((docnum, 0.0))
+            seen.add(docnum)
+        return found
+
+    def score(self, plan: QueryPlan, candidates: list[tuple[int, float]],
+              similarities: Similarities | None = None) -> list[tuple[int, float]]:
+        """Order candidate articles: lexical score, or its blend with the closest section's meaning."""
+        if similarities is None:
+            return sorted(candidates, key=lambda pair: -pair[1])
+        reader = self._current().reader()
+        top = max((score for _, score in candidates), default=0.0) or 1.0
+        blended = []
+        for docnum, score in candidates:
+            meaning = similarities.article(reader.stored_fields(docnum)["path"])
+            blended.append((docnum, LEXICAL_SHARE * score / top + (1 - LEXICAL_SHARE) * meaning))
+        return sorted(blended, key=lambda pair: -pair[1])
+
+    def group(self, plan: QueryPlan, docnum: int, score: float, depth: str | None,
+              similarities: Similarities | None = None, *, link_sections: bool = True) -> Hit:
         searcher = self._current()
         article = searcher.stored_fields(docnum)
-        section = self._best_section(plan, article["path"], depth)
+        meaning = similarities.sections(article["path"]) if similarities is not None else None
+        section = self._best_section(plan, article["path"], docnum, depth, meaning) if link_sections else None
         anchor = section.get("anchor", "") if section else ""
         keys = set(plan.terms) | {t for alt in plan.alternatives for t in alt}
         keys |= {t for c in plan.corrections.values() for t in terms(c)}
@@ -210,17 +306,20 @@ class Searcher:
             snippet=make_snippet(section_shown.get("text") or shown["summary"], keys, prefix=plan.prefix),
         )
 
-    def _best_section(self, plan: QueryPlan, path: str, depth: str | None) -> dict[str, Any] | None:
-        """The article's chapter (at `depth`, or shared) whose text best matches the query.
+    def _best_section(self, plan: QueryPlan, path: str, article_docnum: int, depth: str | None,
+                      meaning: dict[int, float] | None = None) -> dict[str, Any] | None:
+        """The article's chapter (at `depth`, or shared) that best answers the query.
 
-        Sections are scored together with the sub-sections of their chapter (BM25 over the
-        chapter's term vectors), and the result links the chapter with the best sub-section's text
-        as its snippet.
+        A chapter is a level-2 section with its sub-sections, scored as one text (BM25 over their
+        term vectors) and, in hybrid search, blended with its closest section in meaning. The
+        result links the chapter, with its best sub-section's text as the snippet.
         """
         searcher = self._current()
         reader = searcher.reader()
         sections = []
         for docnum in searcher.document_numbers(path=path):
+            if docnum == article_docnum:
+                continue  # the article's own stored fields are large; only its sections are wanted
             fields = reader.stored_fields(docnum)
             if fields.get("kind") == "s" and (depth not in DEPTHS or fields.get("depth") in ("both", depth)):
                 sections.append((docnum, fields))
@@ -233,24 +332,50 @@ class Searcher:
             counts = _query_term_counts(reader, docnum, weights, plan.prefix)
             length = float(reader.doc_field_length(docnum, "stext") or 0)
             own = _bm25(counts, length, weights, plan.prefix, average, searcher)
-            if depth and fields.get("depth") == depth:
-                own *= DEPTH_PREFERENCE
+            close = meaning.get(int(fields["key"].rpartition("#")[2]), 0.0) if meaning else 0.0
             key = fields["meta"].get("chapter", fields.get("anchor", ""))
-            chapters.setdefault(key, _Chapter(key, fields["meta"].get("chapter_heading", ""))).add(fields, counts, length, own)
-        scored = [(_bm25(c.counts, c.length, weights, plan.prefix, average, searcher) * c.depth_factor(depth), c)
-                  for c in chapters.values()]
-        score, chapter = max(scored, key=lambda pair: pair[0])
+            chapter = chapters.setdefault(key, _Chapter(key, fields["meta"].get("chapter_heading", "")))
+            chapter.add(fields, counts, length, own, close)
+        for chapter in chapters.values():
+            chapter.lexical = _bm25(chapter.counts, chapter.length, weights, plan.prefix, average, searcher)
+        top = max(c.lexical for c in chapters.values()) or 1.0
+        blend = (lambda lexical, close: LEXICAL_SHARE * lexical / top + (1 - LEXICAL_SHARE) * close) if meaning \
+            else (lambda lexical, close: lexical)
+        score, chapter = max(((blend(c.lexical, c.closest) * c.depth_factor(depth), c) for c in chapters.values()),
+                             key=lambda pair: pair[0])
         if score > 0:
-            return chapter.linked()
+            return chapter.linked(blend, depth)
         # Nothing in this depth's text matches (the match was in the title, say): open the depth's
         # own section first, so the link still lands on the right tab.
         ordered = [f for _, f in sections if depth and f.get("depth") == depth] + [f for _, f in sections if f["meta"]["text"]]
         return ordered[0] if ordered else sections[0][1]
 
+    def _load_embedder(self) -> Any:
+        """The process's embedding model, loaded on first use; None (and why) when unavailable."""
+        if self._embedder is None and self._model_problem is None:
+            self._embedder, self._model_problem = shared_embedder()
+        return self._embedder
+
+    def _facets(self, candidates: list[tuple[int, float]], counted: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        """`counted` facets plus those of `candidates` (found by meaning alone)."""
+        reader = self._current().reader()
+        facets = {name: dict(counted.get(name, {})) for name in FACETS}
+        for docnum, _ in candidates:
+            fields = reader.stored_fields(docnum)
+            for name in FACETS:
+                value = fields.get(name, "")
+                facets[name][value] = facets[name].get(value, 0) + 1
+        return {name: dict(sorted(counts.items())) for name, counts in facets.items()}
+
     # --- stored article data ------------------------------------------------------------------
     def article(self, path: str) -> dict[str, Any] | None:
         """The stored fields of one article (title, url, steps, ...), or None."""
-        return self._current().document(key=f"a:{path}")
+        try:
+            return self._current().document(key=f"a:{path}")
+        except Exception as exc:
+            if _raised_in_whoosh(exc):
+                raise self._damaged() from exc
+            raise
 
     def article_count(self) -> int:
         return len(self.generation.manifest.get("articles", {}))
@@ -259,6 +384,15 @@ class Searcher:
         with self._lock:
             assert self._searcher is not None
             return self._searcher
+
+
+def _raised_in_whoosh(exc: BaseException) -> bool:
+    """True when the error comes from Whoosh reading its files (a damaged segment raises
+    struct.error, "Block tag error" and the like), not from our own code."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and f"{os.sep}whoosh{os.sep}" in tb.tb_frame.f_code.co_filename
 
 
 def _or(parts: list[Q.Query]) -> Q.Or:
@@ -286,24 +420,27 @@ class _Chapter:
         self.anchor, self.heading = anchor, heading
         self.counts: dict[str, float] = {}
         self.length = 0.0
-        self.best: tuple[float, dict[str, Any]] | None = None
-        self.depths: set[str] = set()
+        self.lexical = 0.0
+        self.closest = 0.0
+        self.members: list[tuple[dict[str, Any], float, float]] = []  # (fields, own lexical score, meaning)
 
-    def add(self, fields: dict[str, Any], counts: dict[str, float], length: float, own_score: float) -> None:
+    def add(self, fields: dict[str, Any], counts: dict[str, float], length: float, own: float, close: float) -> None:
         self.length += length
         for term, weight in counts.items():
             self.counts[term] = self.counts.get(term, 0.0) + weight
-        self.depths.add(fields.get("depth", "both"))
-        if self.best is None or own_score > self.best[0]:
-            self.best = (own_score, fields)
+        self.closest = max(self.closest, close)
+        self.members.append((fields, own, close))
 
     def depth_factor(self, depth: str | None) -> float:
-        return DEPTH_PREFERENCE if depth and depth in self.depths else 1.0
+        return DEPTH_PREFERENCE if depth and any(f.get("depth") == depth for f, _, _ in self.members) else 1.0
 
-    def linked(self) -> dict[str, Any]:
+    def linked(self, blend: Callable[[float, float], float], depth: str | None) -> dict[str, Any]:
         """The best sub-section's fields, linked at the chapter's anchor and heading."""
-        assert self.best is not None
-        fields = self.best[1]
+        def member_score(member: tuple[dict[str, Any], float, float]) -> float:
+            fields, own, close = member
+            return blend(own, close) * (DEPTH_PREFERENCE if depth and fields.get("depth") == depth else 1.0)
+
+        fields = max(self.members, key=member_score)[0]
         if not self.anchor:
             return fields
         return {**fields, "anchor": self.anchor, "meta": {**fields["meta"], "heading": self.heading}}

@@ -1,7 +1,8 @@
 """Customer vocabulary: groups of equivalent words and phrases, used to widen a query.
 
 The shipped general thesaurus (kb_tools/data/thesaurus.yml) is merged with an optional
-`synonyms.yml` in the docs folder. Phrases are analysed with the index's analyzer, so "log in",
+`synonyms.yml` in the docs folder and with the glossary (docs/glossary.yml: each term with the
+words customers use for it), so the site's vocabulary has one source. Phrases are analysed with the index's analyzer, so "log in",
 "Login" and "logging in" all meet the same terms.
 """
 
@@ -15,6 +16,7 @@ import yaml
 
 from ..errors import ConfigError
 from ..frontmatter import yaml_problem
+from ..glossary import load_glossary
 from .analysis import terms
 
 KB_SYNONYMS_FILE = "synonyms.yml"
@@ -36,7 +38,7 @@ class Thesaurus:
 
 
 def load_thesaurus(docs_dir: Path | None = None, *, extra_groups: list[list[str]] | None = None) -> Thesaurus:
-    """The shipped groups, plus docs/synonyms.yml when present, plus `extra_groups`."""
+    """The shipped groups, plus docs/synonyms.yml and the glossary's synonyms when present, plus `extra_groups`."""
     shipped = resources.files("kb_tools").joinpath("data", "thesaurus.yml").read_text("utf-8")
     groups = _groups(yaml.safe_load(shipped), "kb_tools/data/thesaurus.yml")
     local = docs_dir / KB_SYNONYMS_FILE if docs_dir else None
@@ -46,6 +48,7 @@ def load_thesaurus(docs_dir: Path | None = None, *, extra_groups: list[list[str]
         except yaml.YAMLError as exc:
             raise ConfigError(f"{local}: not valid YAML ({yaml_problem(exc)}).") from None
         groups += _groups(data, str(local))
+    groups += load_glossary(docs_dir).synonym_groups()
     groups += [g for g in extra_groups or []]
     analysed = []
     for group in groups:

