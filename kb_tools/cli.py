@@ -196,6 +196,19 @@ def _notice(text: str | None) -> None:
         click.echo(click.style(f"Note: {text}", fg="yellow"), err=True)
 
 
+def _log_options(func: Any) -> Any:
+    func = click.option("--no-log", is_flag=True, help="Record nothing in the activity log.")(func)
+    return click.option("--log", "log_setting", envvar="KB_LOG", metavar="PATH",
+                        help="The activity log (env KB_LOG; `off` records nothing) "
+                             "[default: kb-activity.sqlite beside the index folder].")(func)
+
+
+def _log_path(log_setting: str | None, no_log: bool, index_dir: Path) -> Path | None:
+    from .activity import log_location
+
+    return None if no_log else log_location(log_setting, index_dir)
+
+
 def _open_searcher(index_dir: Path) -> Any:
     from .search import Searcher
 
@@ -213,20 +226,29 @@ def _open_searcher(index_dir: Path) -> Any:
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="How many results.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (a stable schema).")
 @_mode_option
+@_log_options
 def search(text: str, index_dir: Path, depth: str | None, product: str | None, article_type: str | None,
-           tag: str | None, status: str | None, limit: int, as_json: bool, mode: str) -> None:
+           tag: str | None, status: str | None, limit: int, as_json: bool, mode: str, log_setting: str | None,
+           no_log: bool) -> None:
     """Find articles for what the caller says (typos and everyday words welcome).
+
+    The search is recorded in the activity log (see `kb report`) unless --no-log or KB_LOG=off.
 
     \b
     Examples:
       kb search "my internet keeps dropping"
       kb search "forgot login" --depth beginner --limit 3
       kb search "PAY-051" --product account --json
-      kb search "put the program on the board" --mode lexical
+      kb search "put the program on the board" --mode lexical --no-log
     """
+    from .activity import record_cli_search
+
     results = _open_searcher(index_dir).search(text, depth=depth, product=product, article_type=article_type,
                                                tag=tag, status=status, limit=limit, mode=mode)
     _notice(results.notice)
+    _notice(record_cli_search(_log_path(log_setting, no_log, index_dir), text, results,
+                              filters={"depth": depth, "product": product, "type": article_type, "tag": tag,
+                                       "status": status}))
     if as_json:
         click.echo(json.dumps(results.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -376,32 +398,90 @@ def eval_command(queries: Path, index_dir: Path, as_json: bool, mode: str) -> No
               type=click.Path(file_okay=False, path_type=Path), help="The built site (`mkdocs build`).")
 @_index_option
 @click.option("--docs", "docs", default=DOCS_DEFAULT, show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="The content the index is built from.")
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The content the index is built from (also read for /report's content health).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 serves every interface (no login: mind who can reach it).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Worker threads: requests answered at the same time.")
-def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, threads: int) -> None:
-    """Serve the built site and the agent desk's API (search, suggest, steps, health).
+@_log_options
+def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, threads: int, log_setting: str | None,
+          no_log: bool) -> None:
+    """Serve the built site, the agent desk's API (search, suggest, steps, feedback) and /report.
 
-    A new `kb index` is picked up without a restart. Ctrl-C or SIGTERM stops it after the
-    requests in flight are answered.
+    Searches, opened results and feedback are recorded in the activity log (see `kb report`; also
+    at /report) unless --no-log or KB_LOG=off. A new `kb index` is picked up without a restart.
+    Ctrl-C or SIGTERM stops it after the requests in flight are answered.
 
     \b
     Examples:
       kb serve
       kb serve --port 8080 --threads 8
-      kb serve --host 0.0.0.0 --site /srv/kb/site --index /srv/kb/search_index
+      kb serve --host 0.0.0.0 --site /srv/kb/site --index /srv/kb/search_index --log /var/lib/kb/activity.sqlite
+      kb serve --no-log
     """
     from .server import Server, create_app, is_loopback
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines under load are noise
-    server = Server(create_app(site_dir, index_dir, docs_dir=docs), host=host, port=port, threads=threads)
+    log_path = _log_path(log_setting, no_log, index_dir)
+    app = create_app(site_dir, index_dir, docs_dir=docs, activity=log_path)
+    server = Server(app, host=host, port=port, threads=threads)
     if not is_loopback(host):
         click.echo(f"Warning: listening on {host}; anyone who can reach this machine on port {port} can read "
                    "the knowledge base (kb serve has no login).", err=True)
     click.echo(f"Serving {site_dir} and the search API on {server.url} with {threads} threads (Ctrl-C to stop).",
                err=True)
+    click.echo(f"Recording searches and feedback in {log_path}; the report is at {server.url}/report."
+               if log_path else "Recording nothing (activity log off).", err=True)
     server.run()
     click.echo("Stopped.", err=True)
+
+
+@main.command()
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
+              help="First day of the period, YYYY-MM-DD [default: the last 7 days].")
+@click.option("--owner", help="Only this expert's articles: their list for the week.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--html", "html_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Also write a self-contained page with charts to DIR/index.html.")
+@click.option("--docs", "docs", default=DOCS_DEFAULT, show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The docs folder (for content health).")
+@_index_option
+@click.option("--findability/--no-findability", default=True, show_default=True,
+              help="Search every `customer_says` phrase (as `kb check` does) and list those not in the top 3.")
+@_log_options
+def report(since: Any, owner: str | None, as_json: bool, html_dir: Path | None, docs: Path, index_dir: Path,
+           findability: bool, log_setting: str | None, no_log: bool) -> None:
+    """Show what agents searched for and did not find, which articles help, and what is overdue.
+
+    Reads the activity log that `kb serve` and `kb search` write, and checks the content: content
+    gaps (queries with no results or nothing opened, reworded searches), top queries and articles,
+    articles never found, helpfulness votes with reasons, comments and the steps where calls got
+    stuck, overdue reviews by owner, drafts, articles without owner, customer phrases not found.
+
+    \b
+    Examples:
+      kb report
+      kb report --since 2026-01-01 --owner priya.natarajan
+      kb report --json --no-findability
+      kb report --html report/        # then open report/index.html
+    """
+    from .report import create_report, render_text
+
+    progress = _Progress("Indexing for the findability check")
+    try:
+        built = create_report(_log_path(log_setting, no_log, index_dir), docs, index_dir=index_dir,
+                              since=since.date() if since else None, owner=owner, findability=findability,
+                              progress=progress)
+    finally:
+        progress.finish()
+    if html_dir:
+        from .report_html import write_html
+
+        written = write_html(built, html_dir)
+        click.echo(f"Wrote {written}", err=True)
+    if as_json:
+        click.echo(json.dumps(built.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(built), nl=False)

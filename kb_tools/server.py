@@ -1,18 +1,25 @@
-"""`kb serve`: the built site and a JSON API over the search index, in one WSGI app.
+"""`kb serve`: the built site, a JSON API over the search index and the report, in one WSGI app.
 
-  create_app(site_dir, index_dir)  a WSGI app: /api/* answers from the search library, every
-                                   other path is a file of the built site
+  create_app(site_dir, index_dir)  a WSGI app: /api/* answers from the search library, /report is
+                                   the activity report, every other path is a file of the built site
   Server(app, host=, port=, ...)   runs the app under waitress (bounded worker threads, idle and
                                    slow clients timed out) until Ctrl-C, SIGTERM or `stop()`, then
                                    stops listening and lets the requests in flight finish
 
-The API (GET or HEAD; JSON; `Cache-Control: no-store`; errors are {"error": "..."}):
+The API (GET or HEAD, and the POSTs below; JSON; `Cache-Control: no-store`; errors are {"error": "..."}):
   /api/search?q=&depth=&product=&limit=   the results of `kb search --json`
   /api/suggest?q=&limit=                  [{"title", "url", "path"}] for the words typed so far
   /api/steps?article=&depth=              the steps of `kb steps --json`
-  /api/health                             {"status", "generation", "articles", "index"}
+  /api/health                             {"status", "generation", "articles", "index", "activity_log"}
 Unknown parameters are ignored; invalid values give 400, a missing article 404, another method
 405, an unreadable index 503. Only `snippet` in the results is HTML (escaped text plus <mark>).
+
+With an activity log (kb_tools.activity), searches are recorded (the response names the record in
+X-KB-Search-Id; the desk's X-KB-Session header groups a desk's searches), and the desk posts JSON:
+  POST /api/feedback   an article's "Did this solve the caller's problem?" (kb_tools.feedback) -> 201
+  POST /api/click      a result opened from search `search` -> 201
+Bodies over 4 KB give 413, a type other than JSON 415, invalid fields 400, more than the per-client
+rate 429, a log that cannot be written 503. A search answers even when its record cannot be written.
 """
 
 from __future__ import annotations
@@ -28,11 +35,16 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .activity import ActivityLog, ActivityLogError
 from .errors import IndexMissingError, KBError
+from .feedback import MAX_BODY, PayloadError, parse_click, parse_feedback, session_id
+from .rate_limit import RateLimiter
+from .report_page import ReportPage, report_error_page
 from .search import Searcher, index_exists
 from .search.analysis import MAX_QUERY_CHARS
 from .search.steps import find_steps
@@ -48,17 +60,39 @@ MAX_PARAMS = 50
 REFRESH_EVERY = 1.0  # seconds between checks for a newer index generation
 API_HEADERS = [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"),
                ("X-Content-Type-Options", "nosniff")]
-_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+            413: "Content Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
             500: "Internal Server Error", 503: "Service Unavailable"}
+SESSION_HEADER = "HTTP_X_KB_SESSION"
+# Posts per minute: per desk (address + session), and per address for everything behind it (a floor
+# behind one NAT shares an address; a script cannot get round the limit by inventing sessions).
+RATES = {"/api/feedback": 30, "/api/click": 120}
+PER_ADDRESS = 10
 
 
 class ApiError(Exception):
     """An API request the server refuses: the status and a message for the caller."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: list[tuple[str, str]] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or []
+
+
+@dataclass
+class Request:
+    """What a route gets: the query parameters, the body of a POST, the WSGI environ."""
+
+    params: dict[str, str]
+    environ: dict[str, Any]
+    body: bytes = b""
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def session(self) -> str | None:
+        return session_id(self.environ.get(SESSION_HEADER))
 
 
 class SearcherPool:
@@ -110,38 +144,48 @@ class SearcherPool:
             self._live = searcher.generation.name
 
 
+Route = Callable[[Searcher, Request], Any]
+
+
 class KBApp:
     """The WSGI app of `kb serve`."""
 
-    def __init__(self, site_dir: Path, searchers: SearcherPool) -> None:
+    def __init__(self, site_dir: Path, searchers: SearcherPool, *, activity: ActivityLog | None = None,
+                 docs_dir: Path | None = None) -> None:
         self.site_dir = Path(site_dir).resolve()
         self.searchers = searchers
-        self._routes: dict[str, Callable[[Searcher, dict[str, str]], Any]] = {
-            "/api/search": self._search, "/api/suggest": self._suggest,
-            "/api/steps": self._steps, "/api/health": self._health,
+        self.activity = activity
+        self.report = ReportPage(activity.path if activity else None, docs_dir, searchers.index_dir)
+        self._routes: dict[str, tuple[str, Route]] = {
+            "/api/search": ("GET", self._search), "/api/suggest": ("GET", self._suggest),
+            "/api/steps": ("GET", self._steps), "/api/health": ("GET", self._health),
+            "/api/feedback": ("POST", self._feedback), "/api/click": ("POST", self._click),
         }
+        self._limits = {path: RateLimiter(rate) for path, rate in RATES.items()}
+        self._log_failing = False
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         if path == "/api" or path.startswith("/api/"):
             return self._api(environ, path, start_response)
+        if path in ("/report", "/report/"):
+            return self._report_page(environ, start_response)
         return serve_static(self.site_dir, environ, start_response)
 
     # --- the API ------------------------------------------------------------------------------
     def _api(self, environ: dict[str, Any], path: str, start_response: StartResponse) -> Iterable[bytes]:
         extra: list[tuple[str, str]] = []
+        request = Request({}, environ)
         try:
-            route = self._routes.get(path)
-            if route is None:
-                raise ApiError(404, f"no such API endpoint: {path[:100]}")
-            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-                extra.append(("Allow", "GET, HEAD"))
-                raise ApiError(405, f"{path} answers GET only")
-            params = _params(environ.get("QUERY_STRING", ""))
+            method, route = self._route(environ, path)
+            if method == "POST":
+                request.body = self._post_body(environ, path)
+            request.params = _params(environ.get("QUERY_STRING", ""))
             with self.searchers.borrow() as searcher:
-                status, body = 200, route(searcher, params)
+                body = route(searcher, request)
+            status, extra = request.status, request.headers
         except ApiError as exc:
-            status, body = exc.status, {"error": exc.message}
+            status, body, extra = exc.status, {"error": exc.message}, exc.headers
         except IndexMissingError as exc:
             status, body = 503, {"error": str(exc)}
         except Exception:  # noqa: BLE001 - the one boundary where a bug becomes a 500, never a traceback sent out
@@ -152,15 +196,73 @@ class KBApp:
         start_response(f"{status} {_REASONS[status]}", headers)
         return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else data]
 
-    def _search(self, searcher: Searcher, params: dict[str, str]) -> Any:
-        results = searcher.search(_text(params, "q"), depth=_depth(params), product=_text(params, "product") or None,
-                                  limit=_limit(params, default=10))
+    def _route(self, environ: dict[str, Any], path: str) -> tuple[str, Route]:
+        found = self._routes.get(path)
+        if found is None:
+            raise ApiError(404, f"no such API endpoint: {path[:100]}")
+        method, route = found
+        allowed = ("GET", "HEAD") if method == "GET" else ("POST",)
+        if environ.get("REQUEST_METHOD") not in allowed:
+            raise ApiError(405, f"{path} answers {method} only", [("Allow", ", ".join(allowed))])
+        return method, route
+
+    def _post_body(self, environ: dict[str, Any], path: str) -> bytes:
+        """The body of a POST, once the client is within its rate and the body is small JSON."""
+        address = str(environ.get("REMOTE_ADDR", ""))
+        limiter = self._limits[path]
+        wait = limiter.retry_after(((address, session_id(environ.get(SESSION_HEADER)) or ""), limiter.per_minute),
+                                   ((address,), limiter.per_minute * PER_ADDRESS))
+        if wait:
+            raise ApiError(429, f"too many requests to {path} (at most {limiter.per_minute} a minute); "
+                                f"try again in {wait} s", [("Retry-After", str(wait))])
+        kind = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise ApiError(415, f"send the body as JSON with Content-Type: application/json, not {kind[:60]!r}")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise ApiError(400, "Content-Length must be a number") from None
+        if length > MAX_BODY:
+            raise ApiError(413, f"the body is {length} bytes; at most {MAX_BODY}")
+        body = environ["wsgi.input"].read(length) if length else b""
+        if not body:
+            raise ApiError(400, "the body must be a JSON object")
+        return body
+
+    def _search(self, searcher: Searcher, request: Request) -> Any:
+        params = request.params
+        query, depth, product = _text(params, "q"), _depth(params), _text(params, "product") or None
+        results = searcher.search(query, depth=depth, product=product, limit=_limit(params, default=10))
+        if self.activity is not None and query.strip() and request.environ.get("REQUEST_METHOD") == "GET":
+            search_id = self._write(lambda log: log.record_search(
+                query, results=results.total, shown=[hit.path for hit in results.hits], source="api",
+                filters={"depth": depth, "product": product}, session=request.session, as_you_type=True))
+            if search_id is not None:
+                request.headers.append(("X-KB-Search-Id", str(search_id)))
         return results.to_dict()
 
-    def _suggest(self, searcher: Searcher, params: dict[str, str]) -> Any:
+    def _write(self, record: Callable[[ActivityLog], Any]) -> Any:
+        """`record(log)`, or None when the log cannot be written: the search answers anyway, and the
+        server log says why once (and once more when writing works again)."""
+        assert self.activity is not None
+        try:
+            written = record(self.activity)
+        except ActivityLogError as exc:
+            if not self._log_failing:
+                log.warning("kb serve: searches are not being recorded: %s", exc)
+            self._log_failing = True
+            return None
+        if self._log_failing:
+            log.warning("kb serve: searches are recorded again in %s", self.activity.path)
+            self._log_failing = False
+        return written
+
+    def _suggest(self, searcher: Searcher, request: Request) -> Any:
+        params = request.params
         return [s.to_dict() for s in suggest(searcher, _text(params, "q"), limit=_limit(params, default=8))]
 
-    def _steps(self, searcher: Searcher, params: dict[str, str]) -> Any:
+    def _steps(self, searcher: Searcher, request: Request) -> Any:
+        params = request.params
         article = _text(params, "article").strip()
         if not article:
             raise ApiError(400, "article is required: an article path (as in search results) or the caller's words")
@@ -172,9 +274,80 @@ class KBApp:
             raise ApiError(404, str(exc)) from None
         return found.to_dict()
 
-    def _health(self, searcher: Searcher, params: dict[str, str]) -> Any:
+    def _health(self, searcher: Searcher, request: Request) -> Any:
         return {"status": "ok", "generation": searcher.generation.name, "articles": searcher.article_count(),
-                "index": str(self.searchers.index_dir.resolve())}
+                "index": str(self.searchers.index_dir.resolve()), "activity_log": self.activity is not None}
+
+    def _feedback(self, searcher: Searcher, request: Request) -> Any:
+        try:
+            given = parse_feedback(request.body)
+        except PayloadError as exc:
+            raise ApiError(400, str(exc)) from None
+        path = _article_path(searcher, given.article)
+        activity = self._activity_or_503()
+        try:
+            record_id = activity.record_feedback(path, helpful=given.helpful, reason=given.reason,
+                                                 comment=given.comment, step=given.step, depth=given.depth,
+                                                 via=given.via, session=request.session or given.session)
+        except ActivityLogError as exc:
+            raise ApiError(503, f"the feedback was not saved: {exc}") from None
+        request.status = 201
+        return {"id": record_id, "article": path}
+
+    def _click(self, searcher: Searcher, request: Request) -> Any:
+        try:
+            given = parse_click(request.body)
+        except PayloadError as exc:
+            raise ApiError(400, str(exc)) from None
+        path = _article_path(searcher, given.article)
+        activity = self._activity_or_503()
+        try:
+            recorded = activity.record_click(given.search, path, rank=given.rank)
+        except ActivityLogError as exc:
+            raise ApiError(503, f"the click was not saved: {exc}") from None
+        if not recorded:
+            raise ApiError(400, f"search must be the X-KB-Search-Id of a search; there is no search {given.search}")
+        request.status = 201
+        return {"search": given.search, "article": path}
+
+    def _activity_or_503(self) -> ActivityLog:
+        if self.activity is None:
+            raise ApiError(503, "this server keeps no activity log (it runs with --no-log or KB_LOG=off)")
+        return self.activity
+
+    # --- the report page ------------------------------------------------------------------------
+    def _report_page(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "HEAD"):
+            status, page, extra = 405, report_error_page("/report answers GET only"), [("Allow", "GET, HEAD")]
+        else:
+            try:
+                with self.searchers.borrow() as searcher:
+                    status, page = self.report.answer(_params(environ.get("QUERY_STRING", "")),
+                                                      searcher.generation.name)
+            except ApiError as exc:  # too many parameters
+                status, page = exc.status, report_error_page(exc.message)
+            except IndexMissingError as exc:
+                status, page = 503, report_error_page(str(exc))
+            extra = []
+        data = page.encode("utf-8")
+        # A private page (queries, comments): never kept by a shared cache, and it may load nothing.
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))),
+                   ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+                   ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"), *extra]
+        start_response(f"{status} {_REASONS[status]}", headers)
+        return [b"" if method == "HEAD" else data]
+
+
+def _article_path(searcher: Searcher, given: str) -> str:
+    """The article path (as in search results) of an article path or page URL the desk sent."""
+    stem = given.split("#")[0].split("?")[0].strip("/").removesuffix(".html")
+    candidates = [stem] if stem.endswith(".md") else [f"{stem}.md", f"{stem}/index.md", f"{stem}/README.md"]
+    for candidate in candidates:
+        if searcher.article(candidate.lstrip("/")) is not None:
+            return candidate
+    raise ApiError(400, f"article must be an article of the index (a path from the search results or its "
+                        f"page URL), not {given[:100]!r}")
 
 
 def _params(query_string: str) -> dict[str, str]:
@@ -221,10 +394,17 @@ def check_built(site_dir: Path, index_dir: Path, *, docs_dir: Path = Path("docs"
         raise KBError(f"no search index in {index_dir}; build it with `kb index {docs_dir} --index {index_dir}`.")
 
 
-def create_app(site_dir: Path | str, index_dir: Path | str, *, docs_dir: Path | str = "docs") -> KBApp:
-    """The WSGI app serving the site in `site_dir` and the API over the index in `index_dir`."""
+def create_app(site_dir: Path | str, index_dir: Path | str, *, docs_dir: Path | str = "docs",
+               activity: ActivityLog | Path | str | None = None) -> KBApp:
+    """The WSGI app serving the site in `site_dir` and the API over the index in `index_dir`.
+
+    `activity` is the activity log (a path or an ActivityLog) searches, clicks and feedback are
+    recorded in; None records nothing. `docs_dir` feeds the content health part of /report.
+    """
     check_built(Path(site_dir), Path(index_dir), docs_dir=Path(docs_dir))
-    return KBApp(Path(site_dir), SearcherPool(Path(index_dir)))
+    if activity is not None and not isinstance(activity, ActivityLog):
+        activity = ActivityLog(activity)
+    return KBApp(Path(site_dir), SearcherPool(Path(index_dir)), activity=activity, docs_dir=Path(docs_dir))
 
 
 def is_loopback(host: str) -> bool:

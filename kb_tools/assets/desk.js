@@ -1,4 +1,4 @@
-/* kb agent desk: search through `kb serve`'s API, call mode and "Copy steps".
+/* kb agent desk: search through `kb serve`'s API, call mode, "Copy steps" and article feedback.
  *
  * Plain JavaScript, no build step, nothing fetched from outside. Only documented Material hooks:
  * `document$` (runs again after each instant navigation), the DOM state of the content-tab inputs
@@ -6,6 +6,8 @@
  * documented `__md_get`/`__md_set` storage helpers on pages that have no depth tabs.
  * The steps come from the page itself (<script id="kb-steps">, written by the kb plugin from the
  * content model), so call mode and Copy steps work on plain static files too.
+ * When `kb serve` keeps an activity log, the desk reports which result was opened, and every
+ * article asks "Did this solve the caller's problem?"; without the API neither appears.
  */
 (function () {
   "use strict";
@@ -135,6 +137,35 @@
     return group;
   }
 
+  /* --- talking to kb serve: this tab's session, JSON posts ------------------------------- */
+
+  var api = { log: false }; // log: kb serve keeps an activity log (clicks and feedback are recorded)
+
+  /** A random id for this tab (no name, no cookie): the log tells one desk's searches from another's. */
+  var SESSION = (function () {
+    try {
+      var kept = sessionStorage.getItem("kb-session");
+      if (kept) return kept;
+    } catch (error) { /* storage blocked: one id per page load */ }
+    var bytes = crypto.getRandomValues(new Uint8Array(12));
+    var id = Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+    try { sessionStorage.setItem("kb-session", id); } catch (error) { /* as above */ }
+    return id;
+  })();
+
+  /** POST `body` as JSON; resolves with the answer, rejects with the server's error message. */
+  function postJson(path, body, keepalive) {
+    return fetch(new URL(path, ROOT), {
+      method: "POST", keepalive: !!keepalive, body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-KB-Session": SESSION },
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        if (!response.ok) throw new Error(answer.error || "the server answered " + response.status);
+        return answer;
+      });
+    });
+  }
+
   /* --- search through kb serve's API ---------------------------------------------------- */
 
   var search = null; // set once the API answered
@@ -144,12 +175,13 @@
     return !!(toggle && toggle.checked);
   }
 
+  /** kb serve's /api/health answer, or null on plain static files. */
   function detectApi() {
-    if (location.protocol === "file:") return Promise.resolve(false);
+    if (location.protocol === "file:") return Promise.resolve(null);
     return fetch(new URL("api/health", ROOT), { headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (health) { return !!(health && health.status === "ok"); })
-      .catch(function () { return false; });
+      .then(function (health) { return health && health.status === "ok" ? health : null; })
+      .catch(function () { return null; });
   }
 
   function loadProducts() {
@@ -181,6 +213,8 @@
       status, correction, list,
     ]);
     result.append(panel);
+    list.addEventListener("click", reportOpened);
+    list.addEventListener("auxclick", reportOpened); // a middle click opens it in a new tab
     search = {
       root: root, input: input, select: select, status: status, correction: correction, list: list,
       names: names, timer: 0, controller: null, shown: "", facets: { query: null, product: {} },
@@ -231,14 +265,16 @@
     }
     var controller = (search.controller = new AbortController());
     search.root.setAttribute("aria-busy", "true");
-    return fetch(searchUrl(query), { signal: controller.signal, headers: { Accept: "application/json" } })
+    var searchId = null;
+    return fetch(searchUrl(query), { signal: controller.signal, headers: { Accept: "application/json", "X-KB-Session": SESSION } })
       .then(function (response) {
         if (!response.ok) throw new Error("search answered " + response.status);
+        searchId = response.headers.get("X-KB-Search-Id"); // its record in the activity log, if kept
         return response.json();
       })
       .then(function (data) {
         if (controller !== search.controller) return;
-        renderResults(data, query);
+        renderResults(data, query, searchId);
       })
       .catch(function (error) {
         if (error.name === "AbortError") return;
@@ -250,12 +286,14 @@
       });
   }
 
-  function renderResults(data, query) {
+  function renderResults(data, query, searchId) {
     var hits = data.hits || [];
     var depth = DEPTH_NAMES[currentDepth()];
     if (!search.select.value) search.facets = { query: query, product: (data.facets || {}).product || {} };
     updateProductCounts(query);
-    search.list.replaceChildren.apply(search.list, hits.map(resultItem));
+    search.list.replaceChildren.apply(search.list, hits.map(function (hit, index) {
+      return resultItem(hit, index + 1, searchId);
+    }));
     search.shown = query;
     var where = search.select.value ? " in " + (search.names[search.select.value] || search.select.value) : "";
     var count = hits.length === 1 ? "1 article" : hits.length + " articles";
@@ -287,14 +325,15 @@
     return Object.keys(counts).reduce(function (total, key) { return total + counts[key]; }, 0);
   }
 
-  function resultItem(hit) {
+  function resultItem(hit, rank, searchId) {
     var depthLabel = DEPTH_NAMES[hit.depth] || "Both depths";
     var where = make("span", { class: "kb-result__where" }, [
       hit.section && hit.section !== hit.title ? make("span", { class: "kb-result__section", text: hit.section }) : null,
       make("span", { class: "kb-badge kb-depth kb-depth--" + (hit.depth || "both"), text: depthLabel }),
       hit.product ? make("span", { class: "kb-result__product", text: search.names[hit.product] || hit.product }) : null,
     ]);
-    var link = make("a", { class: "kb-result__link", href: new URL(hit.url, ROOT).href }, [
+    var link = make("a", { class: "kb-result__link", href: new URL(hit.url, ROOT).href, "data-path": hit.path,
+      "data-rank": String(rank), "data-search": searchId }, [
       make("span", { class: "kb-result__title", text: hit.title }),
       where,
       snippet(hit.snippet || hit.summary || ""),
@@ -315,6 +354,15 @@
       });
     })(template.content, out);
     return out;
+  }
+
+  /** Tell the activity log which result was opened (never in the agent's way if it fails). */
+  function reportOpened(event) {
+    var link = event.target.closest(".kb-result__link");
+    if (!link || !link.dataset.search || !api.log) return;
+    if (event.type === "auxclick" && event.button !== 1) return;
+    postJson("api/click", { search: Number(link.dataset.search), article: link.dataset.path,
+      rank: Number(link.dataset.rank) }, true).catch(function () {});
   }
 
   function onSearchKey(event) {
@@ -439,6 +487,7 @@
 
   var callMode = (function () {
     var dialog, title, progress, meter, variant, stepText, checkpoint, checkpointText, finish, back, next, yes;
+    var stuck, stuckStep;
     var data = null, depth = "beginner", position = 0, opener = null;
 
     function build() {
@@ -456,16 +505,31 @@
         checkpointText,
       ]);
       yes = button("Yes, it's solved", { class: "md-button md-button--primary kb-call__yes" }, function () {
-        finishCall("Marked solved. Copy steps if the customer wants them in writing.");
+        var recorded = sendCallFeedback({ helpful: true });
+        finishCall("Marked solved" + (recorded ? " and recorded" : "") + ". Copy steps if the customer wants them in writing.");
+      });
+      stuckStep = make("select", { class: "kb-call__stuck-step", id: "kb-call-stuck-step" });
+      stuck = make("form", { class: "kb-call__stuck", hidden: true }, [
+        make("label", { for: "kb-call-stuck-step", text: "At which step did it get stuck?" }),
+        stuckStep,
+        make("button", { type: "submit", class: "md-button md-button--primary kb-call__send", text: "Send" }),
+        button("Skip", { class: "md-button kb-call__skip" }, function () { notSolved(""); }),
+      ]);
+      stuck.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var step = Number(stuckStep.value);
+        notSolved(sendCallFeedback({ helpful: false, step: step }) ? "recorded as stuck at step " + step + "; " : "");
       });
       finish = make("div", { class: "kb-call__finish", hidden: true }, [
         make("p", { class: "kb-call__question", text: "That was the last step. Is the problem solved?" }),
         make("div", { class: "kb-call__answers" }, [
           yes,
           button("Not yet", { class: "md-button kb-call__no" }, function () {
-            finishCall("Not solved yet: see the rest of the article, or escalate.");
+            if (!api.log) return notSolved("");
+            askWhereStuck();
           }),
         ]),
+        stuck,
       ]);
       back = button("Back", { class: "md-button kb-call__back", "aria-keyshortcuts": "ArrowLeft" }, function () { move(-1); });
       next = button("Next", { class: "md-button md-button--primary kb-call__next", "aria-keyshortcuts": "ArrowRight" },
@@ -500,6 +564,7 @@
       var done = position >= all.length;
       title.textContent = data[depth].title;
       finish.hidden = !done;
+      stuck.hidden = true;
       stepText.hidden = variant.hidden = done;
       back.disabled = position === 0;
       next.hidden = done;
@@ -556,6 +621,32 @@
       if (bar && bar.kbStatus) bar.kbStatus.textContent = message;
     }
 
+    /** "Not yet": which step did the call get stuck at? Pre-filled with the step just done. */
+    function askWhereStuck() {
+      var all = steps();
+      stuckStep.replaceChildren.apply(stuckStep, all.map(function (step, index) {
+        var text = step.text.length > 60 ? step.text.slice(0, 59) + "\u2026" : step.text;
+        return make("option", { value: String(index + 1), text: "Step " + (index + 1) + ": " + text });
+      }));
+      stuckStep.value = String(Math.max(1, Math.min(position, all.length)));
+      stuck.hidden = false;
+      stuckStep.focus();
+    }
+
+    function notSolved(recorded) {
+      finishCall("Not solved yet: " + recorded + "see the rest of the article, or escalate.");
+    }
+
+    /** Post the call's outcome; false when there is no activity log to post to. */
+    function sendCallFeedback(answer) {
+      if (!api.log) return false;
+      var body = Object.assign({ article: data[depth].path, depth: depth, via: "call" }, answer);
+      postJson("api/feedback", body).then(function () {
+        if (feedbackWidget && feedbackWidget.isConnected) feedbackWidget.kbAnswered("Answered in call mode: thank you.");
+      }, function () {});
+      return true;
+    }
+
     return {
       open: function (pageData, openerButton) {
         if (!dialog) build();
@@ -570,14 +661,92 @@
     };
   })();
 
+  /* --- the activity log: "Did this solve the caller's problem?" ---------------------------- */
+
+  var REASONS = [["inaccurate", "Inaccurate"], ["missing-step", "A step is missing"],
+    ["hard-to-follow", "Hard to follow"], ["other", "Something else"]];
+  var feedbackWidget = null;
+
+  /** What the server knows this page by: the article path the steps carry, else the page's URL. */
+  function pageArticle() {
+    var data = pageSteps();
+    if (data && data.beginner && data.beginner.path) return data.beginner.path;
+    if (!document.querySelector(".md-content__inner .kb-meta")) return null; // not an article
+    return location.pathname.slice(ROOT.pathname.length) || "index.md";
+  }
+
+  function mountFeedback() {
+    var article = document.querySelector(".md-content__inner");
+    var path = pageArticle();
+    if (!article || !path || article.querySelector(".kb-feedback")) return;
+    feedbackWidget = feedbackBox(path);
+    var pathNav = article.querySelector(".kb-path-nav"); // an onboarding path's previous/next comes last
+    if (pathNav) pathNav.before(feedbackWidget);
+    else article.append(feedbackWidget);
+  }
+
+  function feedbackBox(path) {
+    var status = make("p", { class: "kb-feedback__status", role: "status", "aria-live": "polite" });
+    var comment = make("textarea", { class: "kb-feedback__comment", id: "kb-feedback-comment", rows: "3", maxlength: "1000" });
+    var reasons = make("fieldset", { class: "kb-feedback__reasons" }, [make("legend", { text: "What was wrong? (optional)" })]
+      .concat(REASONS.map(function (reason) {
+        return make("label", {}, [make("input", { type: "radio", name: "kb-feedback-reason", value: reason[0] }), " " + reason[1]]);
+      })));
+    var details = make("form", { class: "kb-feedback__details", id: "kb-feedback-details", hidden: true }, [
+      reasons,
+      make("label", { class: "kb-feedback__comment-label", for: "kb-feedback-comment", text: "Comment (optional)" }),
+      comment,
+      make("p", { class: "kb-feedback__hint", text: "Leave out the caller's name, e-mail, phone and account numbers." }),
+      make("button", { type: "submit", class: "md-button md-button--primary kb-feedback__send", text: "Send" }),
+    ]);
+    var answers = make("div", { class: "kb-feedback__answers" }, [
+      button("Yes", { class: "md-button kb-feedback__yes" }, function () { send({ helpful: true }); }),
+      button("No", { class: "md-button kb-feedback__no", "aria-expanded": "false", "aria-controls": "kb-feedback-details" },
+        function (event) {
+          details.hidden = false;
+          event.currentTarget.setAttribute("aria-expanded", "true");
+          details.querySelector("input").focus();
+        }),
+    ]);
+    var box = make("section", { class: "kb-feedback", "aria-labelledby": "kb-feedback-question" }, [
+      make("p", { class: "kb-feedback__question", id: "kb-feedback-question", text: "Did this solve the caller's problem?" }),
+      answers, details, status,
+    ]);
+    details.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var chosen = details.querySelector("input[name=kb-feedback-reason]:checked");
+      send({ helpful: false, reason: chosen ? chosen.value : null, comment: comment.value.trim() || null });
+    });
+
+    function answered(message) {
+      answers.hidden = details.hidden = true;
+      box.setAttribute("data-state", "sent");
+      status.textContent = message;
+    }
+
+    function send(answer) {
+      box.setAttribute("aria-busy", "true");
+      postJson("api/feedback", Object.assign({ article: path, depth: currentDepth() }, answer))
+        .then(function () { answered("Thank you: recorded."); }, function (error) {
+          status.textContent = "Not recorded: " + error.message;
+        })
+        .finally(function () { box.removeAttribute("aria-busy"); });
+    }
+
+    box.kbAnswered = answered;
+    return box;
+  }
+
   /* --- start ------------------------------------------------------------------------------ */
 
   onEachPage(mountActions);
-  detectApi().then(function (available) {
-    if (!available) {
+  detectApi().then(function (health) {
+    if (!health) {
       document.documentElement.setAttribute("data-kb-search", "builtin"); // Material's own search stays
       return;
     }
+    api.log = !!health.activity_log;
+    if (api.log) onEachPage(mountFeedback);
     loadProducts().then(mountApiSearch);
   });
 })();

@@ -6,6 +6,7 @@ Stages: clean the raw text (control characters, apostrophes, length) -> tokenize
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -67,3 +68,23 @@ def terms(text: str) -> list[str]:
 def words(text: str) -> list[str]:
     """The unstemmed words of `text`, in order (stop words dropped)."""
     return [token.text for token in _WORDS(clean_text(text))]
+
+
+_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=131072)
+def term_of(word: str) -> str | None:
+    """The indexed term of one word (None for a stop word); cached, as texts repeat their words."""
+    found = terms(word)
+    return found[0] if len(found) == 1 else None
+
+
+def term_counts(text: str) -> dict[str, int]:
+    """How often each indexed term occurs in `text` (fast: one regex pass and cached stems)."""
+    counts: dict[str, int] = {}
+    for word in _WORD.findall(clean_text(text)):
+        term = term_of(word)
+        if term is not None:
+            counts[term] = counts.get(term, 0) + 1
+    return counts

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, TEXT, Schema
 
 from ..config import KBConfig, load_config
 from ..errors import IndexMissingError, KBError
@@ -28,12 +28,13 @@ from ..metadata import PAGE_TYPE
 from ..model import Article, ArticleParser, Section, find_markdown_files, relative_path
 from . import storage
 from .analysis import ANALYSIS_VERSION, clean_text, make_analyzer
+from .postings import ArticleTerms, write_postings
 from .spelling import SPELL_FIELD
 from .vectors import SectionText, embedding_text, remove_vectors, shared_embedder, update_vectors
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = f"kb-index-4/analysis-{ANALYSIS_VERSION}"
+INDEX_FORMAT = f"kb-index-7/analysis-{ANALYSIS_VERSION}"
 # Results link the chapter (a level-2 heading and what is under it): it names the situation
 # ("America, Asia and Oceania") that its sub-headings ("How to order") leave out.
 CHAPTER_LEVEL = 2
@@ -44,18 +45,13 @@ Progress = Callable[[int, int], None]
 
 
 def make_schema() -> Schema:
-    """Article documents (kind "a") rank articles; section documents (kind "s") pick the section."""
-    text = make_analyzer()
+    """Whoosh stores the documents: articles (kind "a", with their steps) and sections (kind "s",
+    with their text). Articles are ranked on the postings (postings.py), sections by their text."""
     return Schema(
         key=ID(unique=True, stored=True),
         kind=ID(stored=True),
         path=ID(stored=True),
-        title=TEXT(analyzer=text),
-        summary=TEXT(analyzer=text),
-        customer_says=TEXT(analyzer=text),
-        tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        headings=TEXT(analyzer=text),
-        body=TEXT(analyzer=text),
+        tags=STORED(),
         product=ID(stored=True),
         type=ID(stored=True),
         status=ID(stored=True),
@@ -65,8 +61,6 @@ def make_schema() -> Schema:
         # section documents
         anchor=ID(stored=True),
         depth=ID(stored=True),
-        # heading + text; term vectors let the searcher score an article's few sections directly
-        stext=TEXT(analyzer=text, vector=True),
         heading_path=STORED(),
         # the unstemmed words of the articles: the vocabulary of "did you mean"
         **{SPELL_FIELD: TEXT(analyzer=make_analyzer(stem=False), phrase=False)},
@@ -121,7 +115,7 @@ def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = 
         embedded = 0
         if embedder is not None:
             embedded = update_vectors(partial, sections, set(changed) | set(deleted), model=_model_id(),
-                                      embed=embedder.embed, previous=live.path if full and live else None,
+                                      embed=embedder.embed, previous=_previous_vectors(index_path) if full else None,
                                       progress=embed_progress)
         else:
             remove_vectors(partial)
@@ -141,7 +135,8 @@ def _model_id() -> str:
 
 def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[str], *, create: bool,
            progress: Progress | None) -> list[SectionText]:
-    """Write the Whoosh documents of the changed articles; returns their section texts to embed."""
+    """Write the Whoosh documents and the postings of the changed articles; returns their section texts to embed."""
+    postings: list[ArticleTerms] = []
     if create:
         ix = whoosh_index.create_in(str(partial), make_schema(), indexname=INDEX_NAME)
     else:
@@ -154,7 +149,9 @@ def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[st
         for done, article in enumerate(_parse_all(config, changed), start=1):
             for document in article_documents(article):
                 writer.add_document(**document)
-            sections += section_texts(article)
+            if article.meta.type != PAGE_TYPE:
+                sections += section_texts(article)
+                postings.append(article_terms(article))
             if progress:
                 progress(done, len(changed))
     except BaseException:
@@ -162,6 +159,7 @@ def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[st
         raise
     # Merging rewrites big segments; an incremental update only adds a small one.
     writer.commit(merge=create or len(changed) > 50, optimize=create)
+    write_postings(partial, postings, set(changed) | set(deleted))
     return sections
 
 
@@ -173,12 +171,10 @@ def article_documents(article: Article) -> Iterator[dict[str, Any]]:
     common = {"path": article.path, "product": meta.product or "", "type": meta.type or "",
               "status": meta.status, "owner": meta.owner or ""}
     steps = {depth: [_step_dict(s) for s in article.steps(depth)] for depth in ("beginner", "expert")}
-    body = clean_text(article.text())
+    texts = article_texts(article)
     yield {
-        **common, "key": f"a:{article.path}", "kind": "a", "title": clean_text(article.title),
-        "summary": clean_text(meta.summary), "customer_says": clean_text("\n".join(meta.customer_says)),
-        "tags": ",".join(meta.tags), "headings": clean_text(" ".join(s.heading for s in article.sections)),
-        "body": body, SPELL_FIELD: f"{clean_text(article.title)} {body}", "url": article.url,
+        **common, "key": f"a:{article.path}", "kind": "a", "tags": ",".join(meta.tags),
+        SPELL_FIELD: f"{texts['title']} {texts['body']}", "url": article.url,
         "meta": {"title": article.title, "summary": meta.summary,
                  "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
                  "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths)},
@@ -188,11 +184,27 @@ def article_documents(article: Article) -> Iterator[dict[str, Any]]:
         heading = section.heading if section.level >= 2 else ""
         yield {
             **common, "key": f"s:{article.path}#{number}", "kind": "s", "anchor": section.anchor,
-            "depth": section.depth, "stext": clean_text(f"{heading} {section.text}"),
-            "heading_path": list(section.path), "url": article.url,
-            "meta": {"heading": section.heading, "text": section.text,
+            "depth": section.depth, "heading_path": list(section.path), "url": article.url,
+            # the searcher ranks an article's sections by this text: heading (below the title) + text
+            "meta": {"heading": section.heading, "scored_heading": heading, "text": section.text,
                      "chapter": chapter.anchor, "chapter_heading": chapter.heading},
         }
+
+
+def article_texts(article: Article) -> dict[str, str]:
+    """The article's searchable text per field, markup stripped."""
+    meta = article.meta
+    return {"title": clean_text(article.title), "summary": clean_text(meta.summary),
+            "customer_says": clean_text("\n".join(meta.customer_says)),
+            "headings": clean_text(" ".join(s.heading for s in article.sections)), "body": clean_text(article.text())}
+
+
+def article_terms(article: Article) -> ArticleTerms:
+    """The article as the postings see it."""
+    meta = article.meta
+    return ArticleTerms.from_texts(article.path, article_texts(article), product=meta.product or "",
+                                   type=meta.type or "", status=meta.status, tags=meta.tags,
+                                   sections=sum(1 for _ in indexed_sections(article)))
 
 
 def section_texts(article: Article) -> list[SectionText]:
@@ -268,6 +280,15 @@ def index_is_current(docs_dir: Path | str, index_dir: Path | str) -> bool:
 
 def _hashes(config: KBConfig) -> dict[str, str]:
     return {relative_path(p, config.docs_dir): _file_hash(p) for p in find_markdown_files(config.docs_dir)}
+
+
+def _previous_vectors(index_dir: Path) -> Path | None:
+    """The live generation of any format: its vectors name their model and text, so a full
+    rebuild can reuse them for every unchanged section."""
+    try:
+        return storage.open_generation(index_dir).path
+    except KBError:
+        return None
 
 
 def _live_generation(index_dir: Path) -> storage.Generation | None:

@@ -13,23 +13,24 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from whoosh import index as whoosh_index
-from whoosh import query as Q
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
-from whoosh.sorting import Count
 
 from ..errors import IndexMissingError
 from . import storage
-from .analysis import MAX_QUERY_CHARS, clean_text, terms, words
+from .analysis import MAX_QUERY_CHARS, clean_text, term_counts, terms, words
 from .indexer import INDEX_FORMAT, INDEX_NAME
 from .snippets import make_snippet
 from .spelling import Speller
+from .postings import PAIRS, Postings, pair
 from .thesaurus import Thesaurus, load_thesaurus
 from .vectors import Similarities, VectorStore, shared_embedder
 
@@ -40,6 +41,8 @@ ALTERNATIVE_WEIGHT = 0.3  # a thesaurus alternative counts less than the caller'
 CORRECTION_WEIGHT = 0.8
 PHRASE_WEIGHT = 0.1  # query words next to each other; measured: larger weights lowered MRR@10
 PREFIX_WEIGHT = 0.3
+PREFIX_EXPANSIONS = 20  # the most frequent words starting with an unfinished last word
+PHRASE_ALTERNATIVE = 2.0  # a thesaurus phrase ("money back") matched word for word
 CANDIDATES = 50
 BM25_B, BM25_K1 = 0.75, 1.2
 DEPTH_PREFERENCE = 1.5  # with a depth chosen, land in that depth's tab unless shared text matches far better
@@ -122,6 +125,7 @@ class Searcher:
         self._searcher: WhooshSearcher | None = None
         self._speller: Speller | None = None
         self._vectors: VectorStore | None = None
+        self._postings: Postings | None = None
         self._embedder: Any = None
         self._model_problem: str | None = None
         self.thesaurus = thesaurus
@@ -130,6 +134,8 @@ class Searcher:
     # --- lifecycle ------------------------------------------------------------------------
     def refresh(self) -> bool:
         """Switch to the live generation if it changed; True when it did."""
+        if self._generation is not None and storage.current_name(self.index_dir) == self._generation.name:
+            return False  # the cheap check: a server calls this between requests
         generation = storage.open_generation(self.index_dir)
         if self._generation is not None and generation.name == self._generation.name:
             return False
@@ -141,6 +147,7 @@ class Searcher:
             ix = whoosh_index.open_dir(str(generation.path), indexname=INDEX_NAME)
             searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
             vectors = VectorStore.open(generation.path)
+            postings = Postings.open(generation.path)
         except Exception:  # noqa: BLE001 - Whoosh and numpy raise many kinds on damaged files
             if searcher is not None:
                 searcher.close()
@@ -148,6 +155,7 @@ class Searcher:
         with self._lock:
             old, self._searcher, self._generation = self._searcher, searcher, generation
             self._vectors = vectors
+            self._postings = postings
             self._speller = Speller(searcher.reader())
             if self.thesaurus is None:
                 docs = Path(generation.manifest.get("docs_dir", ""))
@@ -193,29 +201,27 @@ class Searcher:
     def _search(self, text: str, depth: str | None, product: str | None, article_type: str | None,
                 tag: str | None, status: str | None, include_archived: bool, limit: int, mode: str,
                 link_sections: bool) -> SearchResults:
-        searcher = self._current()
         plan = self.analyse(text)
         if plan.is_empty:
             return SearchResults(plan.text, [], 0, generation=self.generation.name, mode=mode)
         similarities, notice = self.meaning(plan) if mode != "lexical" else (None, None)
         if similarities is None:
             mode = "lexical"
-        filters = _filters(product=product, article_type=article_type, tag=tag, status=status)
-        mask = None if include_archived or status == "archived" else Q.Term("status", "archived")
-        lexical, total, facets = [], 0, {name: {} for name in FACETS}
-        if mode != "semantic":
-            results = searcher.search(self.retrieval_query(plan), filter=filters, mask=mask,
-                                      limit=max(limit, CANDIDATES), groupedby=list(FACETS), maptype=Count)
-            lexical = [(hit.docnum, hit.score) for hit in results]
-            total, facets = len(results), {name: results.groups(name) for name in FACETS}
-        candidates = self.candidates(lexical, similarities, filters, mask)
-        total += len(candidates) - len(lexical)
-        facets = self._facets(candidates[len(lexical):], facets)
+        postings = self._postings
+        assert postings is not None
+        allowed = postings.allowed(product=product, article_type=article_type, status=status, tag=tag,
+                                   include_archived=include_archived)
+        lexical = self.retrieve(plan, allowed) if mode != "semantic" else np.zeros(len(postings), dtype=np.float32)
+        candidates = self.candidates(lexical, similarities, allowed)
+        matched = np.flatnonzero(lexical > 0)
+        extra = np.array([c for c, score in candidates if score == 0.0], dtype=np.int64)
+        found = np.union1d(matched, extra)
         ranked = self.score(plan, candidates, similarities)[:limit]
-        hits = [self.group(plan, docnum, score, depth, similarities if link_sections else None,
-                           link_sections=link_sections) for docnum, score in ranked]
+        hits = [self.group(plan, postings.paths[number], score, depth, similarities if link_sections else None,
+                           link_sections=link_sections) for number, score in ranked]
         correction = _corrected_text(plan) if plan.corrections else None
-        return SearchResults(plan.text, hits, total, correction, facets, self.generation.name, mode, notice)
+        return SearchResults(plan.text, [h for h in hits if h is not None], len(found), correction,
+                             postings.facets(found), self.generation.name, mode, notice)
 
     def analyse(self, text: str) -> QueryPlan:
         cleaned = " ".join(clean_text(str(text), limit=MAX_QUERY_CHARS).split())
@@ -230,19 +236,31 @@ class Searcher:
             prefix = last[-1] if last and len(last[-1]) >= 3 else None
         return QueryPlan(cleaned, query_terms, alternatives, corrections, prefix)
 
-    def retrieval_query(self, plan: QueryPlan) -> Q.Query:
-        parts: list[Q.Query] = [_across_fields(term) for term in dict.fromkeys(plan.terms)]
-        parts += [_phrase_across_fields(alt, ALTERNATIVE_WEIGHT) for alt in plan.alternatives]
+    def retrieval_terms(self, plan: QueryPlan) -> list[tuple[str, str, float]]:
+        """(field, term, weight) of the article retrieval: the caller's words in every field, their
+        thesaurus alternatives and spelling corrections, adjacent words (proximity), the prefix."""
+        weighted = [(field, term, boost) for term in dict.fromkeys(plan.terms) for field, boost in FIELD_WEIGHTS.items()]
+        for alternative in plan.alternatives:
+            if len(alternative) == 1:
+                weighted += [(field, alternative[0], boost * ALTERNATIVE_WEIGHT) for field, boost in FIELD_WEIGHTS.items()]
+            else:  # a phrase ("money back"): its adjacent pairs
+                weighted += [(PAIRS, pair(a, b), ALTERNATIVE_WEIGHT * PHRASE_ALTERNATIVE) for a, b in zip(alternative, alternative[1:])]
         for corrected in plan.corrections.values():
-            parts += [_across_fields(t, CORRECTION_WEIGHT) for t in terms(corrected)]
-        for first, second in zip(plan.terms, plan.terms[1:]):
-            if first != second:
-                parts.append(Q.Phrase("body", [first, second], slop=2, boost=PHRASE_WEIGHT))
+            weighted += [(field, term, boost * CORRECTION_WEIGHT) for term in terms(corrected)
+                         for field, boost in FIELD_WEIGHTS.items()]
+        weighted += [(PAIRS, pair(a, b), PHRASE_WEIGHT) for a, b in zip(plan.terms, plan.terms[1:]) if a != b]
         if plan.prefix and plan.prefix not in plan.terms and not self._speller.is_known(plan.prefix):
             # Search as you type: the last word may be unfinished.
-            parts += [Q.Prefix(name, plan.prefix, boost=PREFIX_WEIGHT) for name in ("title", "headings", "body")]
-        # Only article documents have these fields, so no `kind` filter is needed.
-        return _or(parts)
+            for term in self._postings.expand_prefix(plan.prefix, limit=PREFIX_EXPANSIONS):
+                weighted += [(field, term, PREFIX_WEIGHT) for field in ("title", "headings", "body")]
+        return weighted
+
+    def retrieve(self, plan: QueryPlan, allowed: np.ndarray | None) -> np.ndarray:
+        """The lexical score of every article (0 where filtered out or not matching)."""
+        scores = self._postings.score(self.retrieval_terms(plan), k1=BM25_K1, b=BM25_B)
+        if allowed is not None:
+            scores[~allowed] = 0.0
+        return scores
 
     def meaning(self, plan: QueryPlan) -> tuple[Similarities | None, str | None]:
         """The query's similarity to every section, or None and why the semantic half is off."""
@@ -253,42 +271,45 @@ class Searcher:
             return None, f"the embedding model is unavailable, so results are lexical only: {self._model_problem}"
         return self._vectors.similarities(embedder.embed_query(plan.text)), None
 
-    def candidates(self, lexical: list[tuple[int, float]], similarities: Similarities | None,
-                   filters: Q.Query | None, mask: Q.Query | None) -> list[tuple[int, float]]:
-        """Lexical candidates plus the articles closest in meaning (the filters apply to both)."""
+    def candidates(self, lexical: np.ndarray, similarities: Similarities | None,
+                   allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        """(article number, lexical score): the best lexical matches plus the articles closest in
+        meaning (the filters apply to both)."""
+        matched = np.flatnonzero(lexical > 0)
+        if len(matched) > CANDIDATES:
+            matched = matched[np.argpartition(-lexical[matched], CANDIDATES - 1)[:CANDIDATES]]
+        found = [(int(n), float(lexical[n])) for n in matched]
         if similarities is None:
-            return lexical
-        searcher = self._current()
-        seen = {docnum for docnum, _ in lexical}
-        allowed = set(searcher.docs_for_query(filters)) if filters is not None else None
-        hidden = set(searcher.docs_for_query(mask)) if mask is not None else set()
-        found = list(lexical)
-        for path, closeness in similarities.top_articles(CANDIDATES + len(hidden)):
-            if closeness < SEMANTIC_FLOOR:
+            return found
+        seen = {n for n, _ in found}
+        number_of = self._postings.number_of
+        for path, closeness in similarities.top_articles(CANDIDATES * 2):
+            if closeness < SEMANTIC_FLOOR or len(found) >= len(seen) + CANDIDATES:
                 break
-            docnum = searcher.document_number(key=f"a:{path}")
-            if docnum is None or docnum in seen or docnum in hidden or (allowed is not None and docnum not in allowed):
+            number = number_of.get(path)
+            if number is None or number in seen or (allowed is not None and not allowed[number]):
                 continue
-            found.append((docnum, 0.0))
-            seen.add(docnum)
+            found.append((number, 0.0))
+            seen.add(number)
         return found
 
     def score(self, plan: QueryPlan, candidates: list[tuple[int, float]],
               similarities: Similarities | None = None) -> list[tuple[int, float]]:
         """Order candidate articles: lexical score, or its blend with the closest section's meaning."""
         if similarities is None:
-            return sorted(candidates, key=lambda pair: -pair[1])
-        reader = self._current().reader()
+            return sorted(candidates, key=lambda pair: (-pair[1], pair[0]))
+        paths = self._postings.paths
         top = max((score for _, score in candidates), default=0.0) or 1.0
-        blended = []
-        for docnum, score in candidates:
-            meaning = similarities.article(reader.stored_fields(docnum)["path"])
-            blended.append((docnum, LEXICAL_SHARE * score / top + (1 - LEXICAL_SHARE) * meaning))
-        return sorted(blended, key=lambda pair: -pair[1])
+        blended = [(number, LEXICAL_SHARE * score / top + (1 - LEXICAL_SHARE) * similarities.article(paths[number]))
+                   for number, score in candidates]
+        return sorted(blended, key=lambda pair: (-pair[1], pair[0]))
 
-    def group(self, plan: QueryPlan, docnum: int, score: float, depth: str | None,
-              similarities: Similarities | None = None, *, link_sections: bool = True) -> Hit:
+    def group(self, plan: QueryPlan, path: str, score: float, depth: str | None,
+              similarities: Similarities | None = None, *, link_sections: bool = True) -> Hit | None:
         searcher = self._current()
+        docnum = searcher.document_number(key=f"a:{path}")
+        if docnum is None:
+            return None
         article = searcher.stored_fields(docnum)
         meaning = similarities.sections(article["path"]) if similarities is not None else None
         section = self._best_section(plan, article["path"], docnum, depth, meaning) if link_sections else None
@@ -326,18 +347,19 @@ class Searcher:
         if not sections:
             return None
         weights = _term_weights(plan)
-        average = max(reader.field_length("stext") / max(reader.doc_count(), 1), 1.0)
+        idf = self._postings.idf
+        average = self._postings.section_average
         chapters: dict[str, _Chapter] = {}
         for docnum, fields in sections:
-            counts = _query_term_counts(reader, docnum, weights, plan.prefix)
-            length = float(reader.doc_field_length(docnum, "stext") or 0)
-            own = _bm25(counts, length, weights, plan.prefix, average, searcher)
+            meta = fields["meta"]
+            counts, length = _query_term_counts(f"{meta.get('scored_heading', '')} {meta['text']}", weights, plan.prefix)
+            own = _bm25(counts, length, weights, average, idf)
             close = meaning.get(int(fields["key"].rpartition("#")[2]), 0.0) if meaning else 0.0
             key = fields["meta"].get("chapter", fields.get("anchor", ""))
             chapter = chapters.setdefault(key, _Chapter(key, fields["meta"].get("chapter_heading", "")))
             chapter.add(fields, counts, length, own, close)
         for chapter in chapters.values():
-            chapter.lexical = _bm25(chapter.counts, chapter.length, weights, plan.prefix, average, searcher)
+            chapter.lexical = _bm25(chapter.counts, chapter.length, weights, average, idf)
         top = max(c.lexical for c in chapters.values()) or 1.0
         blend = (lambda lexical, close: LEXICAL_SHARE * lexical / top + (1 - LEXICAL_SHARE) * close) if meaning \
             else (lambda lexical, close: lexical)
@@ -355,17 +377,6 @@ class Searcher:
         if self._embedder is None and self._model_problem is None:
             self._embedder, self._model_problem = shared_embedder()
         return self._embedder
-
-    def _facets(self, candidates: list[tuple[int, float]], counted: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-        """`counted` facets plus those of `candidates` (found by meaning alone)."""
-        reader = self._current().reader()
-        facets = {name: dict(counted.get(name, {})) for name in FACETS}
-        for docnum, _ in candidates:
-            fields = reader.stored_fields(docnum)
-            for name in FACETS:
-                value = fields.get(name, "")
-                facets[name][value] = facets[name].get(value, 0) + 1
-        return {name: dict(sorted(counts.items())) for name, counts in facets.items()}
 
     # --- stored article data ------------------------------------------------------------------
     def article(self, path: str) -> dict[str, Any] | None:
@@ -393,24 +404,6 @@ def _raised_in_whoosh(exc: BaseException) -> bool:
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     return tb is not None and f"{os.sep}whoosh{os.sep}" in tb.tb_frame.f_code.co_filename
-
-
-def _or(parts: list[Q.Query]) -> Q.Or:
-    # Whoosh preloads score arrays for small indexes; the plain union is faster for our queries.
-    query = Q.Or(parts)
-    query.matcher_type = Q.Or.DEFAULT_MATCHER
-    return query
-
-
-def _across_fields(term: str, weight: float = 1.0) -> Q.Query:
-    return _or([Q.Term(name, term, boost=boost * weight) for name, boost in FIELD_WEIGHTS.items()])
-
-
-def _phrase_across_fields(phrase: tuple[str, ...], weight: float) -> Q.Query:
-    if len(phrase) == 1:
-        return _across_fields(phrase[0], weight)
-    return _or([Q.Phrase(name, list(phrase), boost=boost * weight)
-                 for name, boost in FIELD_WEIGHTS.items() if name != "tags"])
 
 
 class _Chapter:
@@ -446,33 +439,25 @@ class _Chapter:
         return {**fields, "anchor": self.anchor, "meta": {**fields["meta"], "heading": self.heading}}
 
 
-def _query_term_counts(reader: Any, docnum: int, weights: dict[str, float], prefix: str | None) -> dict[str, float]:
-    """How often each query term occurs in one section: read from its term vector, skipping the rest."""
-    if not reader.has_vector(docnum, "stext"):
-        return {}
-    counts: dict[str, float] = {}
-    vector = reader.vector(docnum, "stext")
-    for term in sorted(weights):
-        if not vector.is_active():
-            break
-        vector.skip_to(term)
-        if term == prefix:
-            while vector.is_active() and vector.id().startswith(term):
-                counts[term] = counts.get(term, 0.0) + vector.weight()
-                vector.next()
-        elif vector.is_active() and vector.id() == term:
-            counts[term] = vector.weight()
-    return counts
+def _query_term_counts(text: str, weights: dict[str, float], prefix: str | None) -> tuple[dict[str, float], float]:
+    """How often each query term occurs in a section's text, and the text's length in terms."""
+    all_counts = term_counts(text)
+    counts = {term: float(all_counts[term]) for term in weights if term in all_counts}
+    if prefix:
+        started = sum(n for term, n in all_counts.items() if term.startswith(prefix) and term != prefix)
+        if started:
+            counts[prefix] = counts.get(prefix, 0.0) + started
+    return counts, float(sum(all_counts.values()))
 
 
-def _bm25(counts: dict[str, float], length: float, weights: dict[str, float], prefix: str | None, average: float,
-          searcher: WhooshSearcher) -> float:
+def _bm25(counts: dict[str, float], length: float, weights: dict[str, float], average: float,
+          idf: Callable[[str], float]) -> float:
     """BM25 of one text's query-term counts (a section's or a chapter's)."""
     length = length or 1.0
     score = 0.0
     for term, frequency in counts.items():
         norm = frequency * (BM25_K1 + 1) / (frequency + BM25_K1 * (1 - SECTION_B + SECTION_B * length / average))
-        score += weights[term] * searcher.idf("stext", term) * norm
+        score += weights[term] * idf(term) * norm
     return score
 
 
@@ -484,12 +469,6 @@ def _term_weights(plan: QueryPlan) -> dict[str, float]:
         for term in group:
             weights[term] = max(weights.get(term, 0.0), weight)
     return weights
-
-
-def _filters(**wanted: str | None) -> Q.Query | None:
-    names = {"product": "product", "article_type": "type", "tag": "tags", "status": "status"}
-    parts = [Q.Term(names[key], value.lower() if key == "tag" else value) for key, value in wanted.items() if value]
-    return Q.And(parts) if parts else None
 
 
 def _corrected_text(plan: QueryPlan) -> str:

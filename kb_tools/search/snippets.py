@@ -7,11 +7,10 @@ markup into a results list.
 from __future__ import annotations
 
 import bisect
-import functools
 import html
 import re
 
-from .analysis import terms
+from .analysis import term_of
 
 SNIPPET_WORDS = 32
 _WORD = re.compile(r"\w+")
@@ -43,15 +42,8 @@ def make_snippet(text: str, keys: set[str], *, prefix: str | None = None, size: 
 
 
 def _matches(word: str, keys: set[str], prefix: str | None) -> bool:
-    term = _term_of(word)
+    term = term_of(word)
     return (term is not None and term in keys) or bool(prefix and word.lower().startswith(prefix))
-
-
-@functools.lru_cache(maxsize=65536)
-def _term_of(word: str) -> str | None:
-    """The indexed term of one word (None for a stop word); cached, as texts repeat their words."""
-    found = terms(word)
-    return found[0] if len(found) == 1 else None
 
 
 def _densest_window(hits: list[int], size: int) -> int:

@@ -60,7 +60,7 @@ class Generation:
 
 def index_exists(index_dir: Path) -> bool:
     """True when `index_dir` has a live generation."""
-    return _current_name(index_dir) is not None
+    return current_name(index_dir) is not None
 
 
 def open_generation(index_dir: Path, *, verify: bool = False) -> Generation:
@@ -69,7 +69,7 @@ def open_generation(index_dir: Path, *, verify: bool = False) -> Generation:
     File sizes are always checked; `verify` also reads every file to check its CRC (the writer
     does, before building on a generation; readers skip it to keep opening cheap).
     """
-    name = _current_name(index_dir)
+    name = current_name(index_dir)
     if name is None:
         raise IndexMissingError(f"no search index in {index_dir}; build it with `kb index` "
                                 f"(e.g. `kb index docs --index {index_dir}`).")
@@ -200,7 +200,8 @@ def _crc32(path: Path, *, sync: bool = False) -> int:
     return crc
 
 
-def _current_name(index_dir: Path) -> str | None:
+def current_name(index_dir: Path) -> str | None:
+    """The name of the live generation (reads only CURRENT), or None."""
     try:
         name = (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
     except OSError:
