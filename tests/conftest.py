@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from browser import Browser, Page, is_available
 
 from kb_tools.config import DEFAULT_EXTENSIONS
 
@@ -184,3 +187,43 @@ def served_kb(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     build_index(SAMPLE_DOCS, index)
     with kb_serve(sample_site, index) as (_, url):
         yield url
+
+
+# --- a real browser and an in-process server, shared by the browser and API tests ---------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, headless, driven over its DevTools pipe (one for the whole run)."""
+    if not is_available():
+        pytest.skip("chromium is not installed (`make test` installs it)")
+    chromium = Browser()
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    tab = browser.new_page()
+    try:
+        yield tab
+    finally:
+        tab.close()
+
+
+@contextlib.contextmanager
+def in_process(site: Path, index: Path, app: dict | None = None, **server_options: object) -> Iterator[str]:
+    """The library's Server in a thread of this process, on a free port: its base URL."""
+    from kb_tools.server import Server, create_app
+
+    server = Server(create_app(site, index, **(app or {})), host="127.0.0.1", port=0, **server_options)
+    thread = threading.Thread(target=server.run, kwargs={"grace": 2.0})
+    thread.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        thread.join(timeout=15)
+        assert not thread.is_alive()

@@ -33,14 +33,6 @@ pytestmark = pytest.mark.skipif(not is_available(), reason="chromium is not inst
 # --- fixtures ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    chromium = Browser()
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-
 
 @pytest.fixture(scope="module")
 def served(served_kb: str) -> str:
@@ -65,14 +57,6 @@ def static_site(sample_site: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
 
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    tab = browser.new_page()
-    try:
-        yield tab
-    finally:
-        tab.close()
 
 
 def open_fresh(page: Page, url: str) -> None:

@@ -11,7 +11,6 @@ import http.client
 import json
 import logging
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,13 +19,12 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from browser import Browser, Page, is_available
+from browser import Page, is_available
 from click.testing import CliRunner
-from conftest import ROOT, SAMPLE_DOCS, kb_serve
+from conftest import ROOT, SAMPLE_DOCS, in_process, kb_serve
 
 from kb_tools.activity import ActivityLog, read_activity
 from kb_tools.cli import main
-from kb_tools.server import Server, create_app
 
 SHOTS = ROOT / "test-artifacts" / "activity"
 ARTICLE = "homehub/wifi-keeps-dropping/"
@@ -230,24 +228,12 @@ def test_clients_posting_at_once_lose_nothing(desk: Desk):
 # --- when the log is off or cannot be written ---------------------------------------------------------
 
 
-@contextlib.contextmanager
-def in_process(site: Path, index: Path, **options: object) -> Iterator[str]:
-    """The library's Server in a thread of this process, on a free port: its base URL."""
-    server = Server(create_app(site, index, **options), host="127.0.0.1", port=0)  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, kwargs={"grace": 2.0})
-    thread.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
-        thread.join(timeout=15)
-
 
 def test_a_locked_log_never_stops_a_search(desk: Desk, tmp_path: Path, caplog: pytest.LogCaptureFixture):
     path = tmp_path / "activity.sqlite"
     log = ActivityLog(path, busy_timeout=0.2)
     caplog.set_level(logging.WARNING, logger="kb_tools.server")
-    with in_process(desk.site, desk.index, activity=log) as url:
+    with in_process(desk.site, desk.index, {"activity": log}) as url:
         assert "x-kb-search-id" in search(url, "wifi", "tests-lock-0001").headers
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
@@ -283,7 +269,7 @@ def test_kb_log_off_records_nothing_and_the_desk_is_told(desk: Desk, monkeypatch
 
 
 def test_the_report_page_searches_customer_phrases_in_the_background(desk: Desk):
-    with in_process(desk.site, desk.index, docs_dir=SAMPLE_DOCS) as url:
+    with in_process(desk.site, desk.index, {"docs_dir": SAMPLE_DOCS}) as url:
         first = send(url, "GET", "/report")
         assert first.status == 200  # at once: no request waits for the findability check
         assert "Customer phrases are being searched in the background" in first.body.decode()
@@ -299,24 +285,6 @@ def test_the_report_page_searches_customer_phrases_in_the_background(desk: Desk)
 # --- the desk in a real browser ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not is_available():
-        pytest.skip("chromium is not installed (run `make browser`)")
-    chromium = Browser()
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    tab = browser.new_page()
-    try:
-        yield tab
-    finally:
-        tab.close()
 
 
 def open_article(page: Page, desk: Desk) -> None:

@@ -12,7 +12,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser import Browser, BrowserError, is_available
+from browser import Browser, BrowserError
 from click.testing import CliRunner
 from conftest import SAMPLE_DOCS, article, run_mkdocs_build
 
@@ -184,14 +184,6 @@ def site_url(sample_site: Path) -> Iterator[str]:
     server.shutdown()
     server.server_close()
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not is_available():
-        pytest.skip("chromium is not installed (make test installs it)")
-    chromium = Browser()
-    yield chromium
-    chromium.close()
 
 
 def _reload(page) -> None:

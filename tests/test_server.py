@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import shutil
@@ -10,14 +9,13 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE_DOCS, article, copy_docs, free_port, kb_serve
+from conftest import SAMPLE_DOCS, article, copy_docs, free_port, in_process, kb_serve
 
 from kb_tools.cli import main
 from kb_tools.search import Searcher, build_index
@@ -60,19 +58,6 @@ def cli_json(*args: str) -> object:
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
-
-@contextlib.contextmanager
-def in_process(site: Path, index: Path, **options: object) -> Iterator[str]:
-    """The library's Server in a thread of this process, on a free port: its base URL."""
-    server = Server(create_app(site, index), host="127.0.0.1", port=0, **options)
-    thread = threading.Thread(target=server.run, kwargs={"grace": 2.0})
-    thread.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
-        thread.join(timeout=15)
-        assert not thread.is_alive()
 
 
 # --- the API ---------------------------------------------------------------------------------------

@@ -18,15 +18,15 @@ from __future__ import annotations
 import bisect
 import json
 import math
-import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .analysis import terms
+from .storage import replace_file
 
 FIELDS = ("title", "summary", "customer_says", "tags", "headings", "body", "pairs")
 PAIRS = "pairs"  # adjacent words of the whole article, "keep drop": the proximity and phrase evidence
@@ -227,19 +227,10 @@ def _save(directory: Path, vocabulary: dict[str, int], articles: list[list], par
     offsets = np.searchsorted(key[order], boundaries)
     for name, array in ((_DOCS, docs[order].astype(np.int32)), (_FREQ, freq[order].astype(np.float32)),
                         (_OFFSETS, offsets.astype(np.int64))):
-        _replace(directory / name, lambda handle, a=array: np.save(handle, a))
+        replace_file(directory / name, lambda handle, a=array: np.save(handle, a))
     meta = {"fields": list(FIELDS), "vocabulary": ordered, "articles": articles}
-    _replace(directory / META_FILE, lambda handle: handle.write(json.dumps(meta).encode("utf-8")))
+    replace_file(directory / META_FILE, lambda handle: handle.write(json.dumps(meta).encode("utf-8")))
 
 
 def _and(mask: np.ndarray | None, other: np.ndarray) -> np.ndarray:
     return other if mask is None else mask & other
-
-
-def _replace(path: Path, write: Callable) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)

@@ -25,10 +25,10 @@ import shutil
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import IndexBusyError, IndexMissingError
 
@@ -237,9 +237,15 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    replace_file(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def replace_file(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a new file and rename it over `path`: never changes a file in place, so a file
+    hard-linked from the live generation (or read by a searcher) is left as it was."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    with open(temporary, "wb") as handle:
+        write(handle)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)

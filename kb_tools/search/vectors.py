@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .storage import replace_file
 
 VECTORS_FILE = "vectors.npy"
 ROWS_FILE = "vectors.json"
@@ -173,8 +174,8 @@ def update_vectors(directory: Path, sections: Sequence[SectionText], replaced: s
     vectors = kept + [reusable.get(s.digest, embedded.get(s.digest)) for s in sections]
     dimensions = old.matrix.shape[1] if old is not None and len(old.rows) else (len(vectors[0]) if vectors else 0)
     matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dimensions), dtype=np.float32)
-    _replace(directory / VECTORS_FILE, lambda handle: np.save(handle, matrix))
-    _replace(directory / ROWS_FILE, lambda handle: handle.write(json.dumps({"model": model, "rows": rows}).encode()))
+    replace_file(directory / VECTORS_FILE, lambda handle: np.save(handle, matrix))
+    replace_file(directory / ROWS_FILE, lambda handle: handle.write(json.dumps({"model": model, "rows": rows}).encode()))
     return len(fresh)
 
 
@@ -182,12 +183,3 @@ def remove_vectors(directory: Path) -> None:
     """Drop inherited vectors (a build without the model must not keep stale ones)."""
     for name in (VECTORS_FILE, ROWS_FILE):
         (directory / name).unlink(missing_ok=True)
-
-
-def _replace(path: Path, write: Callable) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
