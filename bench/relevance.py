@@ -47,17 +47,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=Path, default=SHARED / "corpora" / "arduino-help")
     parser.add_argument("--queries", type=Path, default=SHARED / "eval" / "arduino-dev-queries.tsv")
+    parser.add_argument("--index", type=Path, help="a kb index of --docs to update and reuse (embedding the "
+                        "corpus takes minutes; later runs only re-embed what changed)")
     args = parser.parse_args()
     if not args.docs.is_dir() or not args.queries.is_file():
         sys.exit(f"skipped: {args.docs} or {args.queries} is absent (they live in ../shared).")
     queries = read_queries(args.queries)
     no_lunr = node_missing()
     with tempfile.TemporaryDirectory() as tmp:
-        build_index(args.docs, Path(tmp) / "kb")
-        kb = Searcher(Path(tmp) / "kb")
+        index = args.index or Path(tmp) / "kb"
+        build_index(args.docs, index)
+        kb = Searcher(index)
         plain = PlainWhoosh.build(load_collection(args.docs), Path(tmp) / "plain")
-        systems: dict[str, Callable[[str], list[Hit]]] = {"plain whoosh": plain.search,
-                                                          "kb": lambda text: kb.search(text, limit=10).hits}
+        systems: dict[str, Callable[[str], list[Hit]]] = {
+            "plain whoosh": plain.search,
+            "kb": lambda text: kb.search(text, limit=10).hits,  # hybrid, the default
+            "kb lexical": lambda text: kb.search(text, limit=10, mode="lexical").hits,
+            "kb semantic": lambda text: kb.search(text, limit=10, mode="semantic").hits,
+        }
         lunr = None if no_lunr else MaterialSearch(build_search_index(args.docs, Path(tmp) / "material"), args.docs)
         if lunr is not None:
             systems["lunr"] = lunr.search

@@ -11,6 +11,7 @@ AND/OR/NOT, `*`, `:` or parentheses are just characters.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -146,8 +147,7 @@ class Searcher:
         try:
             ix = whoosh_index.open_dir(str(generation.path), indexname=INDEX_NAME)
             searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
-            vectors = VectorStore.open(generation.path)
-            postings = Postings.open(generation.path)
+            vectors, postings = _generation_arrays(generation.path, generation.manifest.get("built_at"))
         except Exception:  # noqa: BLE001 - Whoosh and numpy raise many kinds on damaged files
             if searcher is not None:
                 searcher.close()
@@ -395,6 +395,14 @@ class Searcher:
         with self._lock:
             assert self._searcher is not None
             return self._searcher
+
+
+@functools.lru_cache(maxsize=4)
+def _generation_arrays(path: Path, built_at: object) -> tuple[VectorStore | None, Postings]:
+    """A generation's vectors and postings, loaded once per process however many searchers (a
+    server's threads) use them; `built_at` tells a rebuilt index apart from an old one of the same name."""
+    # The vectors are read into memory: a matrix product over a memory map is several times slower.
+    return VectorStore.open(path, mmap=False), Postings.open(path)
 
 
 def _raised_in_whoosh(exc: BaseException) -> bool:
