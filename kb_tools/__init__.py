@@ -1,15 +1,36 @@
-"""kb_tools: the support knowledge base library (content model, checks, search) and its CLI."""
+"""kb_tools: the support knowledge base library (content model, checks, search) and its CLI.
+
+The names below are imported on first use, so `kb search` (which needs none of the content
+model's Markdown machinery) starts quickly.
+"""
 
 from __future__ import annotations
 
-from .checks import CheckReport, check_collection
-from .config import KBConfig, Product, load_config
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import ConfigError, ContentError, IndexBusyError, IndexMissingError, KBError
-from .findings import Finding
-from .model import Article, Collection, Section, Step, load_article, load_collection
+
+if TYPE_CHECKING:
+    from .checks import CheckReport, check_collection
+    from .config import KBConfig, Product, load_config
+    from .findings import Finding
+    from .model import Article, Collection, Section, Step, load_article, load_collection
+
+_LAZY = {
+    "CheckReport": "checks", "check_collection": "checks", "KBConfig": "config", "Product": "config",
+    "load_config": "config", "Finding": "findings", "Article": "model", "Collection": "model", "Section": "model",
+    "Step": "model", "load_article": "model", "load_collection": "model",
+}
 
 __all__ = [
     "Article", "CheckReport", "Collection", "ConfigError", "ContentError", "Finding", "IndexBusyError",
     "IndexMissingError", "KBConfig", "KBError", "Product", "Section", "Step", "check_collection",
     "load_article", "load_collection", "load_config",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

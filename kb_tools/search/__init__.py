@@ -6,8 +6,21 @@ package touches Whoosh, so the engine could change without them noticing.
 
 from __future__ import annotations
 
-from .indexer import IndexStats, build_index
+from typing import TYPE_CHECKING, Any
+
 from .searcher import Hit, SearchResults, Searcher
 from .storage import index_exists
 
+if TYPE_CHECKING:
+    from .indexer import IndexStats, build_index
+
 __all__ = ["Hit", "IndexStats", "SearchResults", "Searcher", "build_index", "index_exists"]
+
+
+def __getattr__(name: str) -> Any:
+    # The indexer brings the Markdown renderer with it: a `kb search` process never needs it.
+    if name in ("IndexStats", "build_index"):
+        from . import indexer
+
+        return getattr(indexer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

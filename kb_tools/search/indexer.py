@@ -27,18 +27,17 @@ from ..errors import IndexMissingError, KBError
 from ..metadata import PAGE_TYPE
 from ..model import Article, ArticleParser, Section, find_markdown_files, relative_path
 from . import storage
-from .analysis import ANALYSIS_VERSION, clean_text, make_analyzer
+from .storage import INDEX_FORMAT, INDEX_NAME
+from .analysis import clean_text, make_analyzer
 from .postings import ArticleTerms, write_postings
 from .spelling import SPELL_FIELD
 from .vectors import SectionText, embedding_text, remove_vectors, shared_embedder, update_vectors
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = f"kb-index-7/analysis-{ANALYSIS_VERSION}"
 # Results link the chapter (a level-2 heading and what is under it): it names the situation
 # ("America, Asia and Oceania") that its sub-headings ("How to order") leave out.
 CHAPTER_LEVEL = 2
-INDEX_NAME = "MAIN"
 _PARALLEL_FROM = 400  # below this many changed files, starting worker processes costs more than it saves
 
 Progress = Callable[[int, int], None]
@@ -146,12 +145,12 @@ def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[st
         for path in [*changed, *deleted] if not create else []:
             writer.delete_by_term("path", path)
         sections: list[SectionText] = []
-        for done, article in enumerate(_parse_all(config, changed), start=1):
+        for done, (article, terms_of_article) in enumerate(_parse_all(config, changed), start=1):
             for document in article_documents(article):
                 writer.add_document(**document)
-            if article.meta.type != PAGE_TYPE:
+            if terms_of_article is not None:
                 sections += section_texts(article)
-                postings.append(article_terms(article))
+                postings.append(terms_of_article)
             if progress:
                 progress(done, len(changed))
     except BaseException:
@@ -230,17 +229,26 @@ def _step_dict(step: Any) -> dict[str, Any]:
     return {"number": step.number, "text": step.text, "checkpoint": step.checkpoint, "variant": step.variant}
 
 
-def _parse_all(config: KBConfig, paths: list[str]) -> Iterable[Article]:
+Parsed = tuple[Article, "ArticleTerms | None"]
+
+
+def _parse_all(config: KBConfig, paths: list[str]) -> Iterable[Parsed]:
+    """Each article with its postings terms (None for site pages); in worker processes when many."""
     files = [config.docs_dir / p for p in paths]
     if len(files) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         parser = ArticleParser(config)
-        return (parser.parse(f) for f in files)
+        return (_with_terms(parser.parse(f)) for f in files)
     pool = ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), initializer=_init_worker,
                                initargs=(config, os.getpid()))
     return _pooled(pool, files)
 
 
-def _pooled(pool: ProcessPoolExecutor, files: list[Path]) -> Iterator[Article]:
+def _with_terms(article: Article) -> Parsed:
+    # Analysing every field is as costly as parsing: done beside it, in the workers.
+    return article, (article_terms(article) if article.meta.type != PAGE_TYPE else None)
+
+
+def _pooled(pool: ProcessPoolExecutor, files: list[Path]) -> Iterator[Parsed]:
     with pool:
         yield from pool.map(_parse_in_worker, files, chunksize=32)
 
@@ -261,9 +269,9 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def _parse_in_worker(path: Path) -> Article:
+def _parse_in_worker(path: Path) -> Parsed:
     assert _worker_parser is not None
-    return _worker_parser.parse(path)
+    return _with_terms(_worker_parser.parse(path))
 
 
 def index_is_current(docs_dir: Path | str, index_dir: Path | str) -> bool:

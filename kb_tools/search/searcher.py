@@ -27,8 +27,8 @@ from whoosh.searching import Searcher as WhooshSearcher
 
 from ..errors import IndexMissingError
 from . import storage
+from .storage import INDEX_FORMAT, INDEX_NAME
 from .analysis import MAX_QUERY_CHARS, clean_text, term_counts, terms, words
-from .indexer import INDEX_FORMAT, INDEX_NAME
 from .snippets import make_snippet
 from .spelling import Speller
 from .postings import PAIRS, Postings, pair

@@ -35,7 +35,10 @@ class Speller:
         return buckets
 
     def is_known(self, word: str) -> bool:
-        return word in self._vocabulary
+        if "_vocabulary" in self.__dict__:
+            return word in self._vocabulary
+        # One term lookup, so a query of known words never loads the whole vocabulary.
+        return SPELL_FIELD in self._reader.indexed_field_names() and (SPELL_FIELD, word) in self._reader
 
     def corrections(self, words: list[str]) -> dict[str, str]:
         """{misspelled: suggestion} for the unknown words that have a close known word."""
