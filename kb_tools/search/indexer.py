@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, Schema
 
 from ..config import KBConfig, load_config
 from ..errors import IndexMissingError, KBError
@@ -28,9 +28,8 @@ from ..metadata import PAGE_TYPE
 from ..model import Article, ArticleParser, Section, find_markdown_files, relative_path
 from . import storage
 from .storage import INDEX_FORMAT, INDEX_NAME
-from .analysis import clean_text, make_analyzer
+from .analysis import clean_text
 from .postings import ArticleTerms, write_postings
-from .spelling import SPELL_FIELD
 from .vectors import SectionText, embedding_text, remove_vectors, shared_embedder, update_vectors
 
 log = logging.getLogger(__name__)
@@ -61,8 +60,6 @@ def make_schema() -> Schema:
         anchor=ID(stored=True),
         depth=ID(stored=True),
         heading_path=STORED(),
-        # the unstemmed words of the articles: the vocabulary of "did you mean"
-        **{SPELL_FIELD: TEXT(analyzer=make_analyzer(stem=False), phrase=False)},
     )
 
 
@@ -170,10 +167,8 @@ def article_documents(article: Article) -> Iterator[dict[str, Any]]:
     common = {"path": article.path, "product": meta.product or "", "type": meta.type or "",
               "status": meta.status, "owner": meta.owner or ""}
     steps = {depth: [_step_dict(s) for s in article.steps(depth)] for depth in ("beginner", "expert")}
-    texts = article_texts(article)
     yield {
-        **common, "key": f"a:{article.path}", "kind": "a", "tags": ",".join(meta.tags),
-        SPELL_FIELD: f"{texts['title']} {texts['body']}", "url": article.url,
+        **common, "key": f"a:{article.path}", "kind": "a", "tags": ",".join(meta.tags), "url": article.url,
         "meta": {"title": article.title, "summary": meta.summary,
                  "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
                  "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths)},

@@ -25,11 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import terms
+from .analysis import terms, words
 from .storage import replace_file
 
-FIELDS = ("title", "summary", "customer_says", "tags", "headings", "body", "pairs")
+FIELDS = ("title", "summary", "customer_says", "tags", "headings", "body", "pairs", "words")
 PAIRS = "pairs"  # adjacent words of the whole article, "keep drop": the proximity and phrase evidence
+WORDS = "words"  # the unstemmed words of title and text: the vocabulary of "did you mean" (never scored)
 META_FILE = "postings.json"
 _DOCS, _FREQ, _OFFSETS = "postings-docs.npy", "postings-freq.npy", "postings-offsets.npy"
 FILTERS = ("product", "type", "status")
@@ -54,10 +55,11 @@ class ArticleTerms:
     @classmethod
     def from_texts(cls, path: str, texts: dict[str, str], *, product: str, type: str, status: str,
                    tags: Sequence[str], sections: int = 0) -> ArticleTerms:
-        fields = {name: terms(texts.get(name, "")) for name in FIELDS if name not in (PAIRS, "tags")}
+        fields = {name: terms(texts.get(name, "")) for name in FIELDS if name not in (PAIRS, WORDS, "tags")}
+        fields[WORDS] = words(f"{texts.get('title', '')} {texts.get('body', '')}")
         fields["tags"] = [t.lower() for t in tags]
-        words = [t for name in ("title", "summary", "customer_says", "headings", "body") for t in fields[name] + ["|"]]
-        fields[PAIRS] = [pair(a, b) for a, b in zip(words, words[1:]) if a != "|" and b != "|"]
+        flow = [t for name in ("title", "summary", "customer_says", "headings", "body") for t in fields[name] + ["|"]]
+        fields[PAIRS] = [pair(a, b) for a, b in zip(flow, flow[1:]) if a != "|" and b != "|"]
         return cls(path, fields, product, type, status, tuple(t.lower() for t in tags), sections)
 
 
@@ -151,6 +153,14 @@ class Postings:
         names = self._names[name]
         index = bisect.bisect_left(names, value)
         return index if index < len(names) and names[index] == value else -1
+
+    def field_vocabulary(self, field: str) -> dict[str, int]:
+        """Every term of `field` with the number of articles it occurs in."""
+        f = self._field_ids.get(field)
+        if f is None:
+            return {}
+        counts = np.diff(np.asarray(self.offsets[f]))
+        return {self.vocabulary[t]: int(counts[t]) for t in np.flatnonzero(counts)}
 
     def idf(self, term: str, field: str = "body") -> float:
         """BM25's inverse document frequency of `term` in `field`."""

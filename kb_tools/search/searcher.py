@@ -1,10 +1,11 @@
-"""Search the index: the ranking pipeline behind `kb search`, the server and `kb eval`.
+"""Search the index: the ranking pipeline behind `kb search`, the server, `kb eval` and `kb check`.
 
-Stages, each a method so another stage (a semantic re-ranker) can slot in:
+Stages, each a method:
   analyse   user text -> terms, thesaurus alternatives, spelling corrections, prefix word
-  retrieve  one Whoosh query over the article documents (BM25F) -> candidate articles
-  score     candidates -> ranked articles
-  group     for each article, the best section at the wanted depth, with a highlighted snippet
+  retrieve  BM25F over the article postings (postings.py) -> lexical candidates; in hybrid and
+            semantic modes also the articles whose sections are closest in meaning (vectors.py)
+  score     candidates -> ranked articles (lexical, or blended with meaning)
+  group     for each article, the best chapter at the wanted depth, with a highlighted snippet
 User text is never given to a query parser: queries are built from analysed terms, so quotes,
 AND/OR/NOT, `*`, `:` or parentheses are just characters.
 """
@@ -156,7 +157,7 @@ class Searcher:
             old, self._searcher, self._generation = self._searcher, searcher, generation
             self._vectors = vectors
             self._postings = postings
-            self._speller = Speller(searcher.reader())
+            self._speller = Speller(postings)
             if self.thesaurus is None:
                 docs = Path(generation.manifest.get("docs_dir", ""))
                 self.thesaurus = load_thesaurus(docs if docs.is_dir() else None)

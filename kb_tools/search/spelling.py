@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from whoosh.reading import IndexReader
+if TYPE_CHECKING:
+    from .postings import Postings
 
-SPELL_FIELD = "spell"
+SPELL_FIELD = "words"  # the postings field of the articles' unstemmed words
 _MIN_LENGTH = 4  # shorter words are too often codes or abbreviations to correct
 
 
 class Speller:
-    """Corrections from the vocabulary of the index (its unstemmed `spell` field)."""
+    """Corrections from the vocabulary of the index (the unstemmed words of its articles)."""
 
-    def __init__(self, reader: IndexReader) -> None:
-        self._reader = reader
+    def __init__(self, postings: Postings) -> None:
+        self._postings = postings
 
     @cached_property
     def _vocabulary(self) -> dict[str, int]:
-        if SPELL_FIELD not in self._reader.indexed_field_names():
-            return {}
-        return {term.decode("utf-8") if isinstance(term, bytes) else term: info.doc_frequency()
-                for term, info in self._reader.iter_field(SPELL_FIELD)}
+        return self._postings.field_vocabulary(SPELL_FIELD)
 
     @cached_property
     def _buckets(self) -> dict[tuple[int, int, str], list[str]]:
@@ -35,10 +34,8 @@ class Speller:
         return buckets
 
     def is_known(self, word: str) -> bool:
-        if "_vocabulary" in self.__dict__:
-            return word in self._vocabulary
-        # One term lookup, so a query of known words never loads the whole vocabulary.
-        return SPELL_FIELD in self._reader.indexed_field_names() and (SPELL_FIELD, word) in self._reader
+        # One lookup, so a query of known words never builds the whole vocabulary.
+        return self._postings.frequency(SPELL_FIELD, word) > 0
 
     def corrections(self, words: list[str]) -> dict[str, str]:
         """{misspelled: suggestion} for the unknown words that have a close known word."""
