@@ -215,8 +215,8 @@ class Searcher:
         lexical = self.retrieve(plan, allowed) if mode != "semantic" else np.zeros(len(postings), dtype=np.float32)
         candidates = self.candidates(lexical, similarities, allowed)
         matched = np.flatnonzero(lexical > 0)
-        extra = np.array([c for c, score in candidates if score == 0.0], dtype=np.int64)
-        found = np.union1d(matched, extra)
+        extra = [number for number, score in candidates if score == 0.0]  # found by meaning alone
+        found = np.union1d(matched, np.array(extra, dtype=np.int64)) if extra else matched
         ranked = self.score(plan, candidates, similarities)[:limit]
         hits = [self.group(plan, postings.paths[number], score, depth, similarities if link_sections else None,
                            link_sections=link_sections) for number, score in ranked]
