@@ -28,7 +28,7 @@ from ..metadata import PAGE_TYPE
 from ..model import Article, ArticleParser, Section, find_markdown_files, relative_path
 from . import storage
 from .storage import INDEX_FORMAT, INDEX_NAME
-from .analysis import clean_text
+from .analysis import clean_text, term_counts
 from .postings import ArticleTerms, write_postings
 from .vectors import SectionText, embedding_text, remove_vectors, shared_embedder, update_vectors
 
@@ -171,18 +171,28 @@ def article_documents(article: Article) -> Iterator[dict[str, Any]]:
         **common, "key": f"a:{article.path}", "kind": "a", "tags": ",".join(meta.tags), "url": article.url,
         "meta": {"title": article.title, "summary": meta.summary,
                  "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
-                 "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths)},
+                 "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths),
+                 "sections": section_cards(article)},
     }
-    for number, section, chapter in indexed_sections(article):
-        # The title heading would make the first section win every query; sub-headings help.
-        heading = section.heading if section.level >= 2 else ""
+    for number, section, _ in indexed_sections(article):
         yield {
             **common, "key": f"s:{article.path}#{number}", "kind": "s", "anchor": section.anchor,
             "depth": section.depth, "heading_path": list(section.path), "url": article.url,
-            # the searcher ranks an article's sections by this text: heading (below the title) + text
-            "meta": {"heading": section.heading, "scored_heading": heading, "text": section.text,
-                     "chapter": chapter.anchor, "chapter_heading": chapter.heading},
+            "meta": {"heading": section.heading, "text": section.text},
         }
+
+
+def section_cards(article: Article) -> list[dict[str, Any]]:
+    """What ranking an article's sections needs, stored with the article so a search hit is one
+    read: each section's anchor, depth, chapter, and how often each term occurs in it."""
+    cards = []
+    for number, section, chapter in indexed_sections(article):
+        heading = section.heading if section.level >= 2 else ""  # the title would make the first section win
+        counts = term_counts(f"{heading} {section.text}")
+        cards.append({"number": number, "anchor": section.anchor, "depth": section.depth, "heading": section.heading,
+                      "chapter": chapter.anchor, "chapter_heading": chapter.heading, "counts": counts,
+                      "length": sum(counts.values())})
+    return cards
 
 
 def article_texts(article: Article) -> dict[str, str]:

@@ -29,7 +29,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from ..errors import IndexMissingError
 from . import storage
 from .storage import INDEX_FORMAT, INDEX_NAME
-from .analysis import MAX_QUERY_CHARS, clean_text, term_counts, terms, words
+from .analysis import MAX_QUERY_CHARS, clean_text, terms, words
 from .snippets import make_snippet
 from .spelling import Speller
 from .postings import PAIRS, Postings, pair
@@ -313,7 +313,8 @@ class Searcher:
             return None
         article = searcher.stored_fields(docnum)
         meaning = similarities.sections(article["path"]) if similarities is not None else None
-        section = self._best_section(plan, article["path"], docnum, depth, meaning) if link_sections else None
+        card = self._best_section(plan, _section_cards(article), depth, meaning) if link_sections else None
+        section = self._section_text(article["path"], card) if card else None
         anchor = section.get("anchor", "") if section else ""
         keys = set(plan.terms) | {t for alt in plan.alternatives for t in alt}
         keys |= {t for c in plan.corrections.values() for t in terms(c)}
@@ -328,37 +329,27 @@ class Searcher:
             snippet=make_snippet(section_shown.get("text") or shown["summary"], keys, prefix=plan.prefix),
         )
 
-    def _best_section(self, plan: QueryPlan, path: str, article_docnum: int, depth: str | None,
+    def _best_section(self, plan: QueryPlan, cards: list[dict[str, Any]], depth: str | None,
                       meaning: dict[int, float] | None = None) -> dict[str, Any] | None:
-        """The article's chapter (at `depth`, or shared) that best answers the query.
+        """The section card of the article's chapter (at `depth`, or shared) that best answers the query.
 
         A chapter is a level-2 section with its sub-sections, scored as one text (BM25 over their
-        term vectors) and, in hybrid search, blended with its closest section in meaning. The
+        term counts) and, in hybrid search, blended with its closest section in meaning. The
         result links the chapter, with its best sub-section's text as the snippet.
         """
-        searcher = self._current()
-        reader = searcher.reader()
-        sections = []
-        for docnum in searcher.document_numbers(path=path):
-            if docnum == article_docnum:
-                continue  # the article's own stored fields are large; only its sections are wanted
-            fields = reader.stored_fields(docnum)
-            if fields.get("kind") == "s" and (depth not in DEPTHS or fields.get("depth") in ("both", depth)):
-                sections.append((docnum, fields))
-        if not sections:
+        cards = [c for c in cards if depth not in DEPTHS or c["depth"] in ("both", depth)]
+        if not cards:
             return None
         weights = _term_weights(plan)
         idf = self._postings.idf
         average = self._postings.section_average
         chapters: dict[str, _Chapter] = {}
-        for docnum, fields in sections:
-            meta = fields["meta"]
-            counts, length = _query_term_counts(f"{meta.get('scored_heading', '')} {meta['text']}", weights, plan.prefix)
-            own = _bm25(counts, length, weights, average, idf)
-            close = meaning.get(int(fields["key"].rpartition("#")[2]), 0.0) if meaning else 0.0
-            key = fields["meta"].get("chapter", fields.get("anchor", ""))
-            chapter = chapters.setdefault(key, _Chapter(key, fields["meta"].get("chapter_heading", "")))
-            chapter.add(fields, counts, length, own, close)
+        for card in cards:
+            counts = _query_term_counts(card["counts"], weights, plan.prefix)
+            own = _bm25(counts, card["length"], weights, average, idf)
+            close = meaning.get(card["number"], 0.0) if meaning else 0.0
+            chapter = chapters.setdefault(card["chapter"], _Chapter(card["chapter"], card["chapter_heading"]))
+            chapter.add(card, counts, card["length"], own, close)
         for chapter in chapters.values():
             chapter.lexical = _bm25(chapter.counts, chapter.length, weights, average, idf)
         top = max(c.lexical for c in chapters.values()) or 1.0
@@ -370,8 +361,14 @@ class Searcher:
             return chapter.linked(blend, depth)
         # Nothing in this depth's text matches (the match was in the title, say): open the depth's
         # own section first, so the link still lands on the right tab.
-        ordered = [f for _, f in sections if depth and f.get("depth") == depth] + [f for _, f in sections if f["meta"]["text"]]
-        return ordered[0] if ordered else sections[0][1]
+        return next((c for c in cards if depth and c["depth"] == depth), cards[0])
+
+    def _section_text(self, path: str, card: dict[str, Any]) -> dict[str, Any]:
+        """The linked section as the hit shows it: anchor, depth, heading and the text of its best part."""
+        stored = self._current().document(key=f"s:{path}#{card['number']}") or {}
+        text = stored.get("meta", {}).get("text", "")
+        return {"anchor": card["link_anchor"], "depth": card["depth"],
+                "meta": {"heading": card["link_heading"], "text": text}}
 
     def _load_embedder(self) -> Any:
         """The process's embedding model, loaded on first use; None (and why) when unavailable."""
@@ -437,26 +434,25 @@ class _Chapter:
         return DEPTH_PREFERENCE if depth and any(f.get("depth") == depth for f, _, _ in self.members) else 1.0
 
     def linked(self, blend: Callable[[float, float], float], depth: str | None) -> dict[str, Any]:
-        """The best sub-section's fields, linked at the chapter's anchor and heading."""
+        """The best sub-section's card, linked at the chapter's anchor and heading."""
         def member_score(member: tuple[dict[str, Any], float, float]) -> float:
-            fields, own, close = member
-            return blend(own, close) * (DEPTH_PREFERENCE if depth and fields.get("depth") == depth else 1.0)
+            card, own, close = member
+            return blend(own, close) * (DEPTH_PREFERENCE if depth and card["depth"] == depth else 1.0)
 
-        fields = max(self.members, key=member_score)[0]
+        card = max(self.members, key=member_score)[0]
         if not self.anchor:
-            return fields
-        return {**fields, "anchor": self.anchor, "meta": {**fields["meta"], "heading": self.heading}}
+            return card
+        return {**card, "link_anchor": self.anchor, "link_heading": self.heading}
 
 
-def _query_term_counts(text: str, weights: dict[str, float], prefix: str | None) -> tuple[dict[str, float], float]:
-    """How often each query term occurs in a section's text, and the text's length in terms."""
-    all_counts = term_counts(text)
+def _query_term_counts(all_counts: dict[str, int], weights: dict[str, float], prefix: str | None) -> dict[str, float]:
+    """How often each query term occurs in a section (the prefix: every term it starts)."""
     counts = {term: float(all_counts[term]) for term in weights if term in all_counts}
     if prefix:
         started = sum(n for term, n in all_counts.items() if term.startswith(prefix) and term != prefix)
         if started:
             counts[prefix] = counts.get(prefix, 0.0) + started
-    return counts, float(sum(all_counts.values()))
+    return counts
 
 
 def _bm25(counts: dict[str, float], length: float, weights: dict[str, float], average: float,
@@ -468,6 +464,12 @@ def _bm25(counts: dict[str, float], length: float, weights: dict[str, float], av
         norm = frequency * (BM25_K1 + 1) / (frequency + BM25_K1 * (1 - SECTION_B + SECTION_B * length / average))
         score += weights[term] * idf(term) * norm
     return score
+
+
+def _section_cards(article: dict[str, Any]) -> list[dict[str, Any]]:
+    """An article's section cards, each linked at its own anchor and heading until a chapter says otherwise."""
+    return [{**card, "link_anchor": card["anchor"], "link_heading": card["heading"]}
+            for card in article["meta"].get("sections", [])]
 
 
 def _term_weights(plan: QueryPlan) -> dict[str, float]:
