@@ -33,6 +33,7 @@ PAIRS = "pairs"  # adjacent words of the whole article, "keep drop": the proximi
 WORDS = "words"  # the unstemmed words of title and text: the vocabulary of "did you mean" (never scored)
 META_FILE = "postings.json"
 _DOCS, _FREQ, _OFFSETS = "postings-docs.npy", "postings-freq.npy", "postings-offsets.npy"
+_LENGTHS = "postings-lengths.npy"  # float32 (fields, articles): each field's length, for BM25
 FILTERS = ("product", "type", "status")
 
 
@@ -66,7 +67,8 @@ class ArticleTerms:
 class Postings:
     """The article postings of one generation, read-only; `score` ranks articles for weighted terms."""
 
-    def __init__(self, meta: dict, docs: np.ndarray, freq: np.ndarray, offsets: np.ndarray) -> None:
+    def __init__(self, meta: dict, docs: np.ndarray, freq: np.ndarray, offsets: np.ndarray,
+                 lengths: np.ndarray) -> None:
         self.vocabulary: list[str] = meta["vocabulary"]
         self._term_ids = {term: number for number, term in enumerate(self.vocabulary)}
         self._field_ids = {name: number for number, name in enumerate(meta["fields"])}
@@ -75,10 +77,7 @@ class Postings:
         self.number_of = {path: number for number, path in enumerate(self.paths)}
         self.docs, self.freq, self.offsets = docs, freq, offsets
         count = len(self.articles)
-        self.lengths = np.zeros((len(self._field_ids), count), dtype=np.float32)
-        for field in range(len(self._field_ids)):
-            lo, hi = int(offsets[field, 0]), int(offsets[field, -1])
-            self.lengths[field] = np.bincount(docs[lo:hi], weights=freq[lo:hi], minlength=count)[:count]
+        self.lengths = lengths
         self.average = np.maximum(self.lengths.mean(axis=1), 1.0) if count else np.ones(len(self._field_ids))
         # Sections are ranked within an article with BM25 too: the article's body words are their words.
         sections = sum(a[5] for a in self.articles) if self.articles and len(self.articles[0]) > 5 else 0
@@ -94,7 +93,7 @@ class Postings:
     @classmethod
     def open(cls, directory: Path) -> Postings:
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-        arrays = [np.load(directory / name, mmap_mode="r") for name in (_DOCS, _FREQ, _OFFSETS)]
+        arrays = [np.load(directory / name, mmap_mode="r") for name in (_DOCS, _FREQ, _OFFSETS, _LENGTHS)]
         return cls(meta, *arrays)
 
     def __len__(self) -> int:
@@ -215,11 +214,6 @@ def write_postings(directory: Path, added: Sequence[ArticleTerms], replaced: set
     _save(directory, vocabulary, articles, parts_docs, parts_terms, parts_freq, parts_fields)
 
 
-def remove_postings(directory: Path) -> None:
-    for name in (META_FILE, _DOCS, _FREQ, _OFFSETS):
-        (directory / name).unlink(missing_ok=True)
-
-
 def _save(directory: Path, vocabulary: dict[str, int], articles: list[list], parts_docs: list, parts_terms: list,
           parts_freq: list, parts_fields: list) -> None:
     # The vocabulary is kept sorted, so a prefix is one bisect; term ids are renumbered to match.
@@ -235,8 +229,12 @@ def _save(directory: Path, vocabulary: dict[str, int], articles: list[list], par
     boundaries = (np.arange(len(FIELDS), dtype=np.int64)[:, None] * (len(ordered) + 1)
                   + np.arange(len(ordered) + 1, dtype=np.int64)[None, :])
     offsets = np.searchsorted(key[order], boundaries)
+    lengths = np.zeros((len(FIELDS), len(articles)), dtype=np.float32)
+    for field in range(len(FIELDS)):
+        in_field = fields == field
+        lengths[field] = np.bincount(docs[in_field], weights=freq[in_field], minlength=len(articles))[:len(articles)]
     for name, array in ((_DOCS, docs[order].astype(np.int32)), (_FREQ, freq[order].astype(np.float32)),
-                        (_OFFSETS, offsets.astype(np.int64))):
+                        (_OFFSETS, offsets.astype(np.int64)), (_LENGTHS, lengths)):
         replace_file(directory / name, lambda handle, a=array: np.save(handle, a))
     meta = {"fields": list(FIELDS), "vocabulary": ordered, "articles": articles}
     replace_file(directory / META_FILE, lambda handle: handle.write(json.dumps(meta).encode("utf-8")))
