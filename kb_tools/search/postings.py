@@ -16,6 +16,7 @@ The files live in the index generation, so the atomic switch and the incremental
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import math
 from collections import Counter
@@ -70,11 +71,9 @@ class Postings:
     def __init__(self, meta: dict, docs: np.ndarray, freq: np.ndarray, offsets: np.ndarray,
                  lengths: np.ndarray) -> None:
         self.vocabulary: list[str] = meta["vocabulary"]
-        self._term_ids = {term: number for number, term in enumerate(self.vocabulary)}
         self._field_ids = {name: number for number, name in enumerate(meta["fields"])}
         self.articles: list[list] = meta["articles"]  # [path, product, type, status, [tags], sections]
         self.paths = [a[0] for a in self.articles]
-        self.number_of = {path: number for number, path in enumerate(self.paths)}
         self.docs, self.freq, self.offsets = docs, freq, offsets
         count = len(self.articles)
         self.lengths = lengths
@@ -95,6 +94,11 @@ class Postings:
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
         arrays = [np.load(directory / name, mmap_mode="r") for name in (_DOCS, _FREQ, _OFFSETS, _LENGTHS)]
         return cls(meta, *arrays)
+
+    @functools.cached_property
+    def number_of(self) -> dict[str, int]:
+        """Article number by path (built on first use: lexical searches never need it)."""
+        return {path: number for number, path in enumerate(self.paths)}
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -167,8 +171,10 @@ class Postings:
         return math.log(1 + (len(self.articles) - (hi - lo) + 0.5) / ((hi - lo) + 0.5))
 
     def _run(self, field: str, term: str) -> tuple[int, int]:
-        f, t = self._field_ids.get(field), self._term_ids.get(term)
-        if f is None or t is None:
+        f = self._field_ids.get(field)
+        # The vocabulary is sorted: a bisect, so opening an index builds no term table.
+        t = bisect.bisect_left(self.vocabulary, term)
+        if f is None or t == len(self.vocabulary) or self.vocabulary[t] != term:
             return 0, 0
         return int(self.offsets[f, t]), int(self.offsets[f, t + 1])
 
