@@ -81,7 +81,6 @@ def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir:
         progress = _Progress("Indexing for the findability check")
         try:
             with searcher_for(docs, index_dir, reuse=INDEX_DEFAULT, progress=progress) as searcher:
-                progress.finish()
                 report = check_collection(collection, extra_rules=[lambda c: check_findability(c, searcher)])
         finally:
             progress.finish()

@@ -45,20 +45,13 @@ def searcher_for(docs: Path, index_dir: Path | None = None, *, reuse: Path | Non
     else over a fresh index of `docs` built for the check."""
     if index_dir is None and reuse is not None and index_is_current(docs, reuse):
         index_dir = reuse
-    if index_dir is not None:
+    with contextlib.ExitStack() as stack:
+        if index_dir is None:
+            index_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kb-findability-")))
+            build_index(docs, index_dir, progress=progress)
         searcher = Searcher(index_dir)
-        try:
-            yield searcher
-        finally:
-            searcher.close()
-        return
-    with tempfile.TemporaryDirectory(prefix="kb-findability-") as tmp:
-        build_index(docs, Path(tmp), progress=progress)
-        searcher = Searcher(Path(tmp))
-        try:
-            yield searcher
-        finally:
-            searcher.close()
+        stack.callback(searcher.close)
+        yield searcher
 
 
 def _phrase_line(collection: Collection, article: Article, phrase: str) -> int:
