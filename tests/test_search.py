@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE_DOCS, article
+from conftest import SAMPLE_DOCS, article, copy_docs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb_tools.cli import main
 from kb_tools.errors import IndexMissingError
-from kb_tools.search import Searcher, build_index, index_exists
+from kb_tools.search import Searcher, build_index, index_exists, storage
+from kb_tools.search.postings import FIELDS, Postings
 
 TABS = ('## Steps\n\n=== "Beginner"\n\n    1. Tap **Settings**, the gear icon, then **Restart**.\n\n'
         '        Checkpoint: the light blinks.\n\n=== "Expert"\n\n    1. Issue a soft reboot via the admin API.\n')
@@ -136,6 +137,33 @@ def test_incremental_update_after_edit_add_delete(write_docs, tmp_path: Path):
     assert searcher.search("beta").hits == []
     assert searcher.search("gamma").hits[0].path == "router/c.md"
     assert build_index(docs, index).unchanged == 2
+
+
+def test_updated_postings_equal_those_of_a_full_build(tmp_path: Path):
+    """An update merges into the kept postings instead of re-sorting them; it must give exactly
+    what a full build of the same files gives (article numbers aside)."""
+    docs = copy_docs(tmp_path)
+    updated, full = tmp_path / "updated", tmp_path / "full"
+    build_index(docs, updated, semantic=False)
+    edited = sorted(docs.rglob("*.md"))
+    edited[3].write_text(edited[3].read_text(encoding="utf-8") + "\nA zebracorn walks past the router.\n")
+    edited[5].unlink()
+    (docs / "homehub" / "zebracorn.md").write_text(article("The zebracorn light", body=TABS, product="homehub"))
+    assert build_index(docs, updated, semantic=False).full_rebuild is False
+    build_index(docs, full, rebuild=True, semantic=False)
+
+    def entries(index: Path) -> tuple[set, dict]:
+        postings = Postings.open(storage.open_generation(index).path)
+        found = set()
+        for field in FIELDS:
+            for term in postings.vocabulary:
+                lo, hi = postings._run(field, term)
+                found |= {(field, term, postings.paths[d], float(f))
+                          for d, f in zip(postings.docs[lo:hi], postings.freq[lo:hi])}
+        lengths = {path: postings.lengths[:, number].tolist() for number, path in enumerate(postings.paths)}
+        return found, lengths
+
+    assert entries(updated) == entries(full)
 
 
 def test_searcher_keeps_its_generation_until_refresh(write_docs, tmp_path: Path):

@@ -25,7 +25,7 @@ from whoosh.fields import ID, STORED, Schema
 from ..config import KBConfig, load_config
 from ..errors import IndexMissingError, KBError
 from ..metadata import PAGE_TYPE
-from ..model import Article, ArticleParser, Section, find_markdown_files, relative_path
+from ..model import Article, ArticleParser, Section, markdown_files
 from . import storage
 from .storage import INDEX_FORMAT, INDEX_NAME
 from .analysis import clean_text, term_counts
@@ -292,7 +292,7 @@ def index_is_current(docs_dir: Path | str, index_dir: Path | str) -> bool:
 
 
 def _hashes(config: KBConfig) -> dict[str, str]:
-    return {relative_path(p, config.docs_dir): _file_hash(p) for p in find_markdown_files(config.docs_dir)}
+    return {relative: _file_hash(p) for relative, p in markdown_files(config.docs_dir).items()}
 
 
 def _previous_vectors(index_dir: Path) -> Path | None:
@@ -323,5 +323,6 @@ def _fingerprint(config: KBConfig, vectors: str) -> str:
     return hashlib.sha256(json.dumps(settings, default=str).encode()).hexdigest()[:16]
 
 
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _file_hash(filename: str) -> str:
+    with open(filename, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()

@@ -182,65 +182,72 @@ class Postings:
 def write_postings(directory: Path, added: Sequence[ArticleTerms], replaced: set[str], *,
                    previous: Path | None = None) -> None:
     """Write `directory`'s postings: those of `previous` (default: the ones already there) minus
-    the articles in `replaced`, plus `added`. Writes new files; never changes inherited ones."""
+    the articles in `replaced`, plus `added`. Writes new files; never changes inherited ones.
+
+    The entries stay sorted by (field, term). The kept ones are already in that order, so only
+    the added ones are sorted and then inserted: an update of one article costs a few copies of
+    the arrays, not a sort of every entry."""
     source = previous or directory
     old = Postings.open(source) if (source / META_FILE).is_file() else None
-    vocabulary: dict[str, int] = {}
-    if old is not None:
-        vocabulary = {term: number for number, term in enumerate(old.vocabulary)}
-    articles: list[list] = []
-    parts_docs, parts_terms, parts_freq, parts_fields = [], [], [], []
-    if old is not None:
-        keep = np.array([a[0] not in replaced for a in old.articles], dtype=bool)
-        renumber = np.cumsum(keep) - 1
-        articles = [a for a, kept in zip(old.articles, keep) if kept]
-        for field in range(len(FIELDS)):
-            lo, hi = int(old.offsets[field, 0]), int(old.offsets[field, -1])
-            docs = np.asarray(old.docs[lo:hi])
-            term_of = np.repeat(np.arange(len(old.vocabulary), dtype=np.int64),
-                                np.diff(np.asarray(old.offsets[field])))
-            kept = keep[docs]
-            parts_docs.append(renumber[docs[kept]].astype(np.int32))
-            parts_terms.append(term_of[kept])
-            parts_freq.append(np.asarray(old.freq[lo:hi])[kept])
-            parts_fields.append(np.full(int(kept.sum()), field, dtype=np.int64))
-    for article in added:
-        number = len(articles)
+    vocabulary: dict[str, int] = {term: number for number, term in enumerate(old.vocabulary)} if old else {}
+    keep = np.array([a[0] not in replaced for a in old.articles], dtype=bool) if old else np.zeros(0, bool)
+    articles = [a for a, kept in zip(old.articles, keep) if kept] if old else []
+    first_added = len(articles)
+    docs, term_ids, freq, fields = [], [], [], []
+    for number, article in enumerate(added, start=first_added):
         articles.append([article.path, article.product, article.type, article.status, list(article.tags),
                          article.sections])
         for field, name in enumerate(FIELDS):
             counts = Counter(article.fields.get(name, ()))
-            if not counts:
-                continue
-            ids = [vocabulary.setdefault(term, len(vocabulary)) for term in counts]
-            parts_docs.append(np.full(len(ids), number, dtype=np.int32))
-            parts_terms.append(np.array(ids, dtype=np.int64))
-            parts_freq.append(np.fromiter(counts.values(), dtype=np.float32, count=len(ids)))
-            parts_fields.append(np.full(len(ids), field, dtype=np.int64))
-    _save(directory, vocabulary, articles, parts_docs, parts_terms, parts_freq, parts_fields)
+            term_ids += [vocabulary.setdefault(term, len(vocabulary)) for term in counts]
+            freq += counts.values()
+            docs += [number] * len(counts)
+            fields += [field] * len(counts)
 
+    docs_of, freq_of, field_of = (np.array(docs, np.int64), np.array(freq, np.float32), np.array(fields, np.int64))
 
-def _save(directory: Path, vocabulary: dict[str, int], articles: list[list], parts_docs: list, parts_terms: list,
-          parts_freq: list, parts_fields: list) -> None:
     # The vocabulary is kept sorted, so a prefix is one bisect; term ids are renumbered to match.
+    # Old terms keep their relative order, so the kept entries stay sorted under the new ids.
     ordered = sorted(vocabulary)
-    new_id = np.empty(len(vocabulary), dtype=np.int64)
-    new_id[[vocabulary[t] for t in ordered]] = np.arange(len(ordered))
-    docs = np.concatenate(parts_docs) if parts_docs else np.zeros(0, dtype=np.int32)
-    term_ids = new_id[np.concatenate(parts_terms)] if parts_terms else np.zeros(0, dtype=np.int64)
-    freq = np.concatenate(parts_freq) if parts_freq else np.zeros(0, dtype=np.float32)
-    fields = np.concatenate(parts_fields) if parts_fields else np.zeros(0, dtype=np.int64)
-    key = fields * (len(ordered) + 1) + term_ids
+    size = len(ordered)
+    new_id = np.empty(size, dtype=np.int64)
+    new_id[[vocabulary[t] for t in ordered]] = np.arange(size)
+
+    # Added entries: sorted by (field, term); how many come before each (field, term) boundary.
+    key = field_of * size + new_id[np.array(term_ids, dtype=np.int64)]
     order = np.argsort(key, kind="stable")
-    boundaries = (np.arange(len(FIELDS), dtype=np.int64)[:, None] * (len(ordered) + 1)
-                  + np.arange(len(ordered) + 1, dtype=np.int64)[None, :])
-    offsets = np.searchsorted(key[order], boundaries)
-    lengths = np.zeros((len(FIELDS), len(articles)), dtype=np.float32)
-    for field in range(len(FIELDS)):
-        in_field = fields == field
-        lengths[field] = np.bincount(docs[in_field], weights=freq[in_field], minlength=len(articles))[:len(articles)]
-    for name, array in ((_DOCS, docs[order].astype(np.int32)), (_FREQ, freq[order].astype(np.float32)),
-                        (_OFFSETS, offsets.astype(np.int64)), (_LENGTHS, lengths)):
+    before = np.concatenate([[0], np.cumsum(np.bincount(key, minlength=len(FIELDS) * size))])
+    boundaries = np.arange(len(FIELDS), dtype=np.int64)[:, None] * size + np.arange(size + 1)[None, :]
+    added_offsets = before[boundaries]
+
+    # Kept entries: the same boundaries, counted in the old arrays with the dropped articles left out.
+    if old is not None:
+        old_offsets = np.asarray(old.offsets)
+        old_docs = np.asarray(old.docs[:int(old_offsets[-1, -1])])
+        kept = keep[old_docs]
+        kept_before = np.concatenate([[0], np.cumsum(kept)])
+        # Old term t is new term new_id[t]; a new boundary j falls after every old term below it.
+        old_terms_below = np.searchsorted(new_id[:len(old.vocabulary)], np.arange(size + 1))
+        kept_offsets = kept_before[old_offsets[:, old_terms_below]]
+        renumber = (np.cumsum(keep) - 1).astype(np.int32)
+        kept_docs, kept_freq = renumber[old_docs[kept]], np.asarray(old.freq[:len(old_docs)])[kept]
+        kept_lengths = np.asarray(old.lengths)[:, keep]
+    else:
+        kept_offsets = np.zeros_like(added_offsets)
+        kept_docs, kept_freq = np.zeros(0, np.int32), np.zeros(0, np.float32)
+        kept_lengths = np.zeros((len(FIELDS), 0), np.float32)
+
+    # Each added entry goes after the kept entries of its own (field, term).
+    sorted_key = key[order]
+    at = kept_offsets[sorted_key // max(size, 1), sorted_key % max(size, 1) + 1]
+    added_lengths = np.array([np.bincount(docs_of[field_of == f] - first_added, weights=freq_of[field_of == f],
+                                          minlength=len(added)) for f in range(len(FIELDS))]).reshape(len(FIELDS), -1)
+
+    arrays = ((_DOCS, np.insert(kept_docs, at, docs_of[order]).astype(np.int32)),
+              (_FREQ, np.insert(kept_freq, at, freq_of[order]).astype(np.float32)),
+              (_OFFSETS, (kept_offsets + added_offsets).astype(np.int64)),
+              (_LENGTHS, np.concatenate([kept_lengths, added_lengths], axis=1).astype(np.float32)))
+    for name, array in arrays:
         replace_file(directory / name, lambda handle, a=array: np.save(handle, a))
     meta = {"fields": list(FIELDS), "vocabulary": ordered, "articles": articles}
     replace_file(directory / META_FILE, lambda handle: handle.write(json.dumps(meta).encode("utf-8")))

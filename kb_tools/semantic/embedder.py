@@ -53,7 +53,7 @@ class Embedder:
         session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         return cls(session, tokenizer)
 
-    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, batch_size: int = 8) -> np.ndarray:
         """One float32 row of `dimensions` per text, L2-normalised, in the order of `texts`."""
         if isinstance(texts, str):
             raise TypeError("embed() takes a sequence of texts; use embed_query() for one text")
