@@ -1,6 +1,6 @@
 """Load benchmark: `kb serve`'s /api/search under a fixed number of concurrent agents.
 
-    python bench/load.py [--clients 8] [--seconds 20] [--articles 10000] [--threads 4] [--keep DIR]
+    python bench/load.py [--clients 8] [--seconds 20] [--articles 10000] [--workers 2] [--threads 4] [--keep DIR]
                          [--endpoint search|suggest|health]
 
 Generates a knowledge base (bench/generate_kb.py), builds its search index with `kb index`,
@@ -89,12 +89,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(site: Path, index: Path, threads: int) -> tuple[subprocess.Popen, int]:
+def start_server(site: Path, index: Path, threads: int, workers: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     server_log = site.parent / "serve.log"  # a file, not a pipe: a full pipe would stall the server
     with open(server_log, "w") as output:
         process = subprocess.Popen([KB, "serve", "--site", str(site), "--index", str(index), "--port", str(port),
-                                    "--threads", str(threads)], stdout=output, stderr=subprocess.STDOUT)
+                                    "--threads", str(threads), "--workers", str(workers)], stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
@@ -205,8 +205,8 @@ def percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def report(tally: Tally, *, endpoint: str, clients: int, seconds: float, threads: int, articles: int,
-           load_before: float) -> str:
+def report(tally: Tally, *, endpoint: str, clients: int, seconds: float, threads: int, workers: int,
+           articles: int, load_before: float) -> str:
     ordered = sorted(tally.latencies)
     if not ordered:
         return "no requests completed"
@@ -214,7 +214,8 @@ def report(tally: Tally, *, endpoint: str, clients: int, seconds: float, threads
     p50, p95, p99 = (percentile(ordered, s) * 1000 for s in (0.5, 0.95, 0.99))
     met = rps >= TARGET_RPS and p99 <= TARGET_P99_MS and not tally.errors
     lines = [
-        f"/api/{endpoint} on {articles} articles: {clients} clients for {seconds:.0f} s, kb serve --threads {threads}",
+        f"/api/{endpoint} on {articles} articles: {clients} clients for {seconds:.0f} s, "
+        f"kb serve --workers {workers} --threads {threads}",
         f"  requests   {len(ordered)}  ({rps:.1f} requests/s)",
         f"  latency    p50 {p50:.1f} ms   p95 {p95:.1f} ms   p99 {p99:.1f} ms   max {ordered[-1] * 1000:.1f} ms"
         f"   mean {statistics.mean(ordered) * 1000:.1f} ms",
@@ -234,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring (default 3)")
     parser.add_argument("--articles", type=int, default=10000, help="articles in the knowledge base (default 10000)")
     parser.add_argument("--threads", type=int, default=4, help="kb serve --threads (default 4)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="kb serve --workers (default: one per core)")
     parser.add_argument("--endpoint", choices=["search", "suggest", "health"], default="search",
                         help="the API endpoint to load (default search)")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the knowledge base and index in this folder")
@@ -245,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         root.mkdir(parents=True, exist_ok=True)
         docs, index, site = prepare_kb(root, args.articles)
         queries = load_queries(docs)
-        process, port = start_server(site, index, args.threads)
+        process, port = start_server(site, index, args.threads, args.workers)
         try:
             load_before = os.getloadavg()[0]
             log(f"Loading kb serve on port {port} with {args.clients} clients for {args.warmup:.0f}+"
@@ -256,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             process.terminate()
             process.wait(timeout=30)
     print(report(tally, endpoint=args.endpoint, clients=args.clients, seconds=args.seconds, threads=args.threads,
-                 articles=args.articles, load_before=load_before))
+                 workers=args.workers, articles=args.articles, load_before=load_before))
     return 0
 
 

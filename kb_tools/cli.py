@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -403,37 +404,55 @@ def eval_command(queries: Path, index_dir: Path, as_json: bool, mode: str) -> No
               help="Address to listen on; 0.0.0.0 serves every interface (no login: mind who can reach it).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Worker threads: requests answered at the same time.")
+              help="Threads per process: requests answered at the same time.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes sharing the port: one per core answers the most searches.")
 @_log_options
-def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, threads: int, log_setting: str | None,
-          no_log: bool) -> None:
+def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, threads: int, workers: int,
+          log_setting: str | None, no_log: bool) -> None:
     """Serve the built site, the agent desk's API (search, suggest, steps, feedback) and /report.
 
     Searches, opened results and feedback are recorded in the activity log (see `kb report`; also
     at /report) unless --no-log or KB_LOG=off. A new `kb index` is picked up without a restart.
-    Ctrl-C or SIGTERM stops it after the requests in flight are answered.
+    Ctrl-C or SIGTERM stops it after the requests in flight are answered. A search keeps one core
+    busy while it ranks: for a whole floor, run a worker process per core (--workers).
 
     \b
     Examples:
       kb serve
-      kb serve --port 8080 --threads 8
+      kb serve --port 8080 --workers 2 --threads 4
       kb serve --host 0.0.0.0 --site /srv/kb/site --index /srv/kb/search_index --log /var/lib/kb/activity.sqlite
       kb serve --no-log
     """
-    from .server import Server, create_app, is_loopback
+    from .server import Server, bind, check_built, create_app, is_loopback, url_of
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines under load are noise
     log_path = _log_path(log_setting, no_log, index_dir)
-    app = create_app(site_dir, index_dir, docs_dir=docs, activity=log_path)
-    server = Server(app, host=host, port=port, threads=threads)
+    check_built(site_dir, index_dir, docs_dir=docs)
+    _open_searcher(index_dir).close()  # a damaged index: one message here, not one per worker
+    listening = bind(host, port)
+
+    def serve_on(listening: Any) -> Server:
+        app = create_app(site_dir, index_dir, docs_dir=docs, activity=log_path)
+        return Server(app, listening=listening, threads=threads)
+
+    url = url_of(listening)
     if not is_loopback(host):
         click.echo(f"Warning: listening on {host}; anyone who can reach this machine on port {port} can read "
                    "the knowledge base (kb serve has no login).", err=True)
-    click.echo(f"Serving {site_dir} and the search API on {server.url} with {threads} threads (Ctrl-C to stop).",
-               err=True)
-    click.echo(f"Recording searches and feedback in {log_path}; the report is at {server.url}/report."
+    processes = f"{workers} processes of {threads} threads" if workers > 1 else f"{threads} threads"
+    click.echo(f"Serving {site_dir} and the search API on {url} with {processes} (Ctrl-C to stop).", err=True)
+    click.echo(f"Recording searches and feedback in {log_path}; the report is at {url}/report."
                if log_path else "Recording nothing (activity log off).", err=True)
-    server.run()
+    if workers == 1:
+        serve_on(listening).run()
+    else:
+        from .workers import WorkerPool
+
+        status = WorkerPool(lambda shared: serve_on(shared).run(signals=(signal.SIGTERM,)), listening,
+                            workers=workers).run()
+        if status:
+            raise SystemExit(status)
     click.echo("Stopped.", err=True)
 
 

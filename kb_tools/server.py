@@ -10,7 +10,8 @@ The API (GET or HEAD, and the POSTs below; JSON; `Cache-Control: no-store`; erro
   /api/search?q=&depth=&product=&limit=   the results of `kb search --json`
   /api/suggest?q=&limit=                  [{"title", "url", "path"}] for the words typed so far
   /api/steps?article=&depth=              the steps of `kb steps --json`
-  /api/health                             {"status", "generation", "articles", "index", "activity_log"}
+  /api/health                             {"status", "generation", "articles", "index", "activity_log",
+                                           "process" (the id of the server process that answered)}
 Unknown parameters are ignored; invalid values give 400, a missing article 404, another method
 405, an unreadable index 503. Only `snippet` in the results is HTML (escaped text plus <mark>).
 
@@ -29,6 +30,7 @@ import errno
 import ipaddress
 import json
 import logging
+import os
 import queue
 import signal
 import socket
@@ -276,7 +278,8 @@ class KBApp:
 
     def _health(self, searcher: Searcher, request: Request) -> Any:
         return {"status": "ok", "generation": searcher.generation.name, "articles": searcher.article_count(),
-                "index": str(self.searchers.index_dir.resolve()), "activity_log": self.activity is not None}
+                "index": str(self.searchers.index_dir.resolve()), "activity_log": self.activity is not None,
+                "process": os.getpid()}
 
     def _feedback(self, searcher: Searcher, request: Request) -> Any:
         try:
@@ -427,13 +430,15 @@ class Server:
     """A bound server: `run()` answers requests until `stop()`, Ctrl-C or SIGTERM, then drains."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], *, host: str = "127.0.0.1", port: int = 8000,
-                 threads: int = 4, channel_timeout: int = CHANNEL_TIMEOUT) -> None:
+                 threads: int = 4, channel_timeout: int = CHANNEL_TIMEOUT,
+                 listening: socket.socket | None = None) -> None:
+        """Listen on `host`:`port`, or on `listening`, a socket already bound (shared by workers)."""
         from waitress.server import BaseWSGIServer, create_server
 
         self._map: dict[int, Any] = {}
         self._stopping = threading.Event()
         # Bound here, before waitress starts any thread, so a busy port leaves nothing behind.
-        listening = _bind(host, port)
+        listening = listening or bind(host, port)
         create_server(app, map=self._map, sockets=[listening], threads=threads, ident="kb",
                       channel_timeout=channel_timeout, cleanup_interval=max(1, min(channel_timeout, 30)),
                       connection_limit=max(100, threads * 25), asyncore_use_poll=True,
@@ -443,14 +448,14 @@ class Server:
 
     @property
     def url(self) -> str:
-        host, port = self.addresses[0]
-        return f"http://{f'[{host}]' if ':' in str(host) else host}:{port}"
+        return url_of(self._listeners[0].socket)
 
-    def run(self, *, grace: float = GRACE) -> None:
-        """Serve until stopped; then stop listening and give requests in flight `grace` seconds."""
+    def run(self, *, grace: float = GRACE, signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> None:
+        """Serve until stopped (`stop()` or one of `signals`; a second one stops at once); then stop
+        listening and give requests in flight `grace` seconds."""
         from waitress import wasyncore
 
-        with self._signals_stop():
+        with self._signals_stop(signals):
             while not self._stopping.is_set():
                 wasyncore.loop(timeout=_LOOP_TICK, map=self._map, use_poll=True, count=1)
             self._drain(grace)
@@ -478,7 +483,7 @@ class Server:
                    for channel in list(self._map.values()))
 
     @contextlib.contextmanager
-    def _signals_stop(self) -> Iterator[None]:
+    def _signals_stop(self, signals: tuple[int, ...]) -> Iterator[None]:
         if threading.current_thread() is not threading.main_thread():
             yield  # signals reach only the main thread; an embedding program calls stop()
             return
@@ -489,7 +494,7 @@ class Server:
             log.info("Stopping: finishing the requests in flight (Ctrl-C again to stop at once)...")
             self._stopping.set()
 
-        previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+        previous = {signum: signal.signal(signum, on_signal) for signum in signals}
         try:
             yield
         finally:
@@ -497,7 +502,14 @@ class Server:
                 signal.signal(signum, handler)
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def url_of(listening: socket.socket) -> str:
+    """The http:// address of a bound socket."""
+    host, port = listening.getsockname()[:2]
+    return f"http://{f'[{host}]' if ':' in str(host) else host}:{port}"
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on `host`:`port`; KBError saying what to do when that is not possible."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                                              flags=socket.AI_PASSIVE)[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
 import signal
 import socket
@@ -359,3 +360,52 @@ def test_a_port_is_free_after_a_graceful_stop(sample_site: Path, served_kb: str)
     again.stop()
     again.run(grace=0)
 
+
+
+# --- several worker processes ----------------------------------------------------------------------
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z" if Path("/proc").is_dir() else True
+
+
+def _answering_processes(url: str, *, at_least: int, timeout: float = 20.0) -> set[int]:
+    """The processes answering /api/health (a new connection each time), once `at_least` have."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < at_least and time.monotonic() < deadline:
+        seen.add(api(url, "health").json()["process"])
+    return seen
+
+
+def test_workers_share_the_port_replace_a_dead_one_and_stop_together(sample_site: Path, served_kb: str,
+                                                                      tmp_path: Path):
+    log = tmp_path / "serve.log"
+    with kb_serve(sample_site, index_of(served_kb), "--workers", "2", "--no-log", log=log) as (process, url):
+        workers = _answering_processes(url, at_least=2)
+        assert len(workers) == 2 and process.pid not in workers
+        assert api(url, "search", q="forgot login").json()["hits"][0]["path"] == "account/reset-password.md"
+        dead = workers.pop()
+        os.kill(dead, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _process_alive(dead) and time.monotonic() < deadline:  # connections it took die with it
+            time.sleep(0.05)
+        replaced = _answering_processes(url, at_least=2, timeout=30) - {dead}
+        assert len(replaced) == 2 and workers < replaced  # the survivor and a new one
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert not any(_process_alive(pid) for pid in replaced)
+    output = log.read_text()
+    assert "with 2 processes of 4 threads" in output and f"worker {dead} stopped unexpectedly" in output
+    assert "Stopped." in output and "Traceback" not in output
+
+
+def test_workers_on_a_busy_port_give_one_clear_message(sample_site: Path, served_kb: str):
+    port = int(urlsplit(served_kb).port)
+    result = CliRunner().invoke(main, ["serve", "--site", str(sample_site), "--index", str(index_of(served_kb)),
+                                       "--port", str(port), "--workers", "2"], catch_exceptions=False)
+    assert result.exit_code == 1 and result.output.count("the port is already in use") == 1

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,24 +43,10 @@ Progress = Callable[[int, int], None]
 
 
 def make_schema() -> Schema:
-    """Whoosh stores the documents: articles (kind "a", with their steps) and sections (kind "s",
-    with their text). Articles are ranked on the postings (postings.py), sections by their text."""
-    return Schema(
-        key=ID(unique=True, stored=True),
-        kind=ID(stored=True),
-        path=ID(stored=True),
-        tags=STORED(),
-        product=ID(stored=True),
-        type=ID(stored=True),
-        status=ID(stored=True),
-        owner=ID(stored=True),
-        url=STORED(),
-        meta=STORED(),
-        # section documents
-        anchor=ID(stored=True),
-        depth=ID(stored=True),
-        heading_path=STORED(),
-    )
+    """Whoosh stores one document per article: its fields, steps and section cards (with their
+    text, for snippets). Articles are ranked on the postings (postings.py), not on Whoosh."""
+    return Schema(key=ID(unique=True, stored=True), path=ID(stored=True), tags=STORED(), product=STORED(),
+                  type=STORED(), status=STORED(), owner=STORED(), url=STORED(), meta=STORED())
 
 
 @dataclass(frozen=True)
@@ -142,12 +128,11 @@ def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[st
         for path in [*changed, *deleted] if not create else []:
             writer.delete_by_term("path", path)
         sections: list[SectionText] = []
-        for done, (article, terms_of_article) in enumerate(_parse_all(config, changed), start=1):
-            for document in article_documents(article):
-                writer.add_document(**document)
-            if terms_of_article is not None:
-                sections += section_texts(article)
-                postings.append(terms_of_article)
+        for done, parsed in enumerate(_parse_all(config, changed), start=1):
+            if parsed.document is not None:
+                writer.add_document(**parsed.document)
+                postings.append(parsed.terms)
+                sections += parsed.sections
             if progress:
                 progress(done, len(changed))
     except BaseException:
@@ -159,39 +144,47 @@ def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[st
     return sections
 
 
-def article_documents(article: Article) -> Iterator[dict[str, Any]]:
-    """The article document, then one document per section and depth (site pages are not indexed)."""
+@dataclass(frozen=True)
+class IndexedArticle:
+    """What the index keeps of one article file (a site page keeps nothing): made where it is
+    parsed, so worker processes do the analysis and send back only this."""
+
+    path: str
+    document: dict[str, Any] | None = None  # the stored Whoosh document
+    terms: ArticleTerms | None = None  # its postings
+    sections: list[SectionText] = field(default_factory=list)  # what the semantic index embeds
+
+    @classmethod
+    def of(cls, article: Article) -> IndexedArticle:
+        if article.meta.type == PAGE_TYPE:
+            return cls(article.path)
+        return cls(article.path, article_document(article), article_terms(article), section_texts(article))
+
+
+def article_document(article: Article) -> dict[str, Any]:
+    """The stored document of an article: what a hit shows, its steps, and its section cards."""
     meta = article.meta
-    if meta.type == PAGE_TYPE:
-        return
-    common = {"path": article.path, "product": meta.product or "", "type": meta.type or "",
-              "status": meta.status, "owner": meta.owner or ""}
     steps = {depth: [_step_dict(s) for s in article.steps(depth)] for depth in ("beginner", "expert")}
-    yield {
-        **common, "key": f"a:{article.path}", "kind": "a", "tags": ",".join(meta.tags), "url": article.url,
+    return {
+        "key": f"a:{article.path}", "path": article.path, "product": meta.product or "", "type": meta.type or "",
+        "status": meta.status, "owner": meta.owner or "", "tags": ",".join(meta.tags), "url": article.url,
         "meta": {"title": article.title, "summary": meta.summary,
                  "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
                  "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths),
                  "sections": section_cards(article)},
     }
-    for number, section, _ in indexed_sections(article):
-        yield {
-            **common, "key": f"s:{article.path}#{number}", "kind": "s", "anchor": section.anchor,
-            "depth": section.depth, "heading_path": list(section.path), "url": article.url,
-            "meta": {"heading": section.heading, "text": section.text},
-        }
 
 
 def section_cards(article: Article) -> list[dict[str, Any]]:
-    """What ranking an article's sections needs, stored with the article so a search hit is one
-    read: each section's anchor, depth, chapter, and how often each term occurs in it."""
+    """What ranking an article's sections and showing one needs, stored with the article so a
+    search hit is one read: each section's anchor, depth, chapter, text, and its term counts."""
     cards = []
     for number, section, chapter in indexed_sections(article):
         heading = section.heading if section.level >= 2 else ""  # the title would make the first section win
         counts = term_counts(f"{heading} {section.text}")
         cards.append({"number": number, "anchor": section.anchor, "depth": section.depth, "heading": section.heading,
                       "chapter": chapter.anchor, "chapter_heading": chapter.heading, "counts": counts,
-                      "length": sum(counts.values())})
+                      "length": sum(counts.values()), "text": section.text})
     return cards
 
 
@@ -234,26 +227,18 @@ def _step_dict(step: Any) -> dict[str, Any]:
     return {"number": step.number, "text": step.text, "checkpoint": step.checkpoint, "variant": step.variant}
 
 
-Parsed = tuple[Article, "ArticleTerms | None"]
-
-
-def _parse_all(config: KBConfig, paths: list[str]) -> Iterable[Parsed]:
-    """Each article with its postings terms (None for site pages); in worker processes when many."""
+def _parse_all(config: KBConfig, paths: list[str]) -> Iterable[IndexedArticle]:
+    """Each article as the index keeps it; parsed in worker processes when there are many."""
     files = [config.docs_dir / p for p in paths]
     if len(files) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         parser = ArticleParser(config)
-        return (_with_terms(parser.parse(f)) for f in files)
+        return (IndexedArticle.of(parser.parse(f)) for f in files)
     pool = ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), initializer=_init_worker,
                                initargs=(config, os.getpid()))
     return _pooled(pool, files)
 
 
-def _with_terms(article: Article) -> Parsed:
-    # Analysing every field is as costly as parsing: done beside it, in the workers.
-    return article, (article_terms(article) if article.meta.type != PAGE_TYPE else None)
-
-
-def _pooled(pool: ProcessPoolExecutor, files: list[Path]) -> Iterator[Parsed]:
+def _pooled(pool: ProcessPoolExecutor, files: list[Path]) -> Iterator[IndexedArticle]:
     with pool:
         yield from pool.map(_parse_in_worker, files, chunksize=32)
 
@@ -274,9 +259,9 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def _parse_in_worker(path: Path) -> Parsed:
+def _parse_in_worker(path: Path) -> IndexedArticle:
     assert _worker_parser is not None
-    return _with_terms(_worker_parser.parse(path))
+    return IndexedArticle.of(_worker_parser.parse(path))
 
 
 def index_is_current(docs_dir: Path | str, index_dir: Path | str) -> bool:

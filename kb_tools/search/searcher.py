@@ -314,7 +314,7 @@ class Searcher:
         article = searcher.stored_fields(docnum)
         meaning = similarities.sections(article["path"]) if similarities is not None else None
         card = self._best_section(plan, _section_cards(article), depth, meaning) if link_sections else None
-        section = self._section_text(article["path"], card) if card else None
+        section = _section_shown(card) if card else None
         anchor = section.get("anchor", "") if section else ""
         keys = set(plan.terms) | {t for alt in plan.alternatives for t in alt}
         keys |= {t for c in plan.corrections.values() for t in terms(c)}
@@ -362,13 +362,6 @@ class Searcher:
         # Nothing in this depth's text matches (the match was in the title, say): open the depth's
         # own section first, so the link still lands on the right tab.
         return next((c for c in cards if depth and c["depth"] == depth), cards[0])
-
-    def _section_text(self, path: str, card: dict[str, Any]) -> dict[str, Any]:
-        """The linked section as the hit shows it: anchor, depth, heading and the text of its best part."""
-        stored = self._current().document(key=f"s:{path}#{card['number']}") or {}
-        text = stored.get("meta", {}).get("text", "")
-        return {"anchor": card["link_anchor"], "depth": card["depth"],
-                "meta": {"heading": card["link_heading"], "text": text}}
 
     def _load_embedder(self) -> Any:
         """The process's embedding model, loaded on first use; None (and why) when unavailable."""
@@ -464,6 +457,12 @@ def _bm25(counts: dict[str, float], length: float, weights: dict[str, float], av
         norm = frequency * (BM25_K1 + 1) / (frequency + BM25_K1 * (1 - SECTION_B + SECTION_B * length / average))
         score += weights[term] * idf(term) * norm
     return score
+
+
+def _section_shown(card: dict[str, Any]) -> dict[str, Any]:
+    """The linked section as the hit shows it: anchor, depth, heading and the text of its best part."""
+    return {"anchor": card["link_anchor"], "depth": card["depth"],
+            "meta": {"heading": card["link_heading"], "text": card["text"]}}
 
 
 def _section_cards(article: dict[str, Any]) -> list[dict[str, Any]]:
