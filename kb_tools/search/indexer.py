@@ -63,10 +63,13 @@ class IndexStats:
     seconds: float
     embedded: int = 0  # sections embedded by this run (unchanged text keeps its vector)
     semantic: str = ""  # why there are no section vectors, when there are none
+    embed_seconds: float = 0.0  # of `seconds`, the time spent on the vectors
 
     def summary(self) -> str:
         kind = "full build" if self.full_rebuild else "incremental"
-        vectors = f"; {self.embedded} sections embedded" if not self.semantic else f"; lexical only: {self.semantic}"
+        vectors = f"; lexical only: {self.semantic}" if self.semantic else f"; {self.embedded} sections embedded"
+        if self.embedded and self.embed_seconds:
+            vectors += f" in {self.embed_seconds:.1f} s, {self.embedded / self.embed_seconds:.0f}/s"
         return (f"Indexed {self.articles} articles into {self.generation} ({kind}: {self.added} added, "
                 f"{self.updated} updated, {self.deleted} deleted, {self.unchanged} unchanged{vectors}) "
                 f"in {self.seconds:.1f} s")
@@ -94,19 +97,21 @@ def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = 
         deleted = sorted(set(before) - set(hashes))
         partial = storage.new_partial(index_path, copy_of=None if full else live)
         sections = _write(partial, config, changed, deleted, create=full, progress=progress)
-        embedded = 0
+        embedded, embedding_started = 0, time.perf_counter()
         if embedder is not None:
             embedded = update_vectors(partial, sections, set(changed) | set(deleted), model=_model_id(),
                                       embed=embedder.embed, previous=_previous_vectors(index_path) if full else None,
                                       progress=embed_progress)
         else:
             remove_vectors(partial)
+        embed_seconds = time.perf_counter() - embedding_started
         manifest = {"format": INDEX_FORMAT, "fingerprint": fingerprint, "docs_dir": str(config.docs_dir),
                     "built_at": time.time(), "articles": hashes, "semantic": why_not or "on"}
         generation = storage.publish(index_path, partial, manifest)
     added = sum(p not in before for p in changed)
     return IndexStats(generation.name, len(hashes), added, len(changed) - added, len(deleted),
-                      len(hashes) - len(changed), full, time.perf_counter() - started, embedded, why_not)
+                      len(hashes) - len(changed), full, time.perf_counter() - started, embedded, why_not or "",
+                      embed_seconds if embedder is not None else 0.0)
 
 
 def _model_id() -> str:

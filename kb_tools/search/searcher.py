@@ -379,6 +379,10 @@ class Searcher:
                 raise self._damaged() from exc
             raise
 
+    def vectors_in_memory(self) -> int:
+        """Bytes of section vectors held in memory for the live generation (0 when it has none)."""
+        return self._vectors.nbytes if self._vectors is not None else 0
+
     def article_count(self) -> int:
         return len(self.generation.manifest.get("articles", {}))
 

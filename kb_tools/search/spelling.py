@@ -54,7 +54,12 @@ class Speller:
         best: tuple[int, int, str] | None = None
         candidates = {c for length in range(len(word) - limit, len(word) + limit + 1) for position in (0, 1)
                       for c in self._buckets.get((length, position, word[position]), ())}
+        letters = set(word)
         for candidate in candidates:
+            # One edit changes at most two letters of the set of letters used: a cheap test in C that
+            # turns most candidates away before the distance is computed in Python.
+            if len(letters.symmetric_difference(candidate)) > 2 * limit:
+                continue
             distance = _distance(word, candidate, limit)
             if distance <= limit:
                 key = (distance, -self._vocabulary[candidate], candidate)
@@ -66,6 +71,15 @@ def _distance(a: str, b: str, limit: int) -> int:
     """Optimal-string-alignment distance, giving up early once it passes `limit`."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    # What the two share at either end costs nothing: compare only the middle that differs.
+    shorter = min(len(a), len(b))
+    start = 0
+    while start < shorter and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < shorter - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start:len(a) - end], b[start:len(b) - end]
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):

@@ -9,6 +9,7 @@ words customers use for it), so the site's vocabulary has one source. Phrases ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -28,10 +29,23 @@ Phrase = tuple[str, ...]
 class Thesaurus:
     groups: tuple[tuple[Phrase, ...], ...]
 
+    @cached_property
+    def _groups_by_first_term(self) -> dict[str, list[int]]:
+        """Group numbers by the first term of each of their phrases: a query looks at only the
+        groups one of its own terms could start."""
+        index: dict[str, list[int]] = {}
+        for number, group in enumerate(self.groups):
+            for phrase in filter(None, group):
+                numbers = index.setdefault(phrase[0], [])
+                if not numbers or numbers[-1] != number:
+                    numbers.append(number)
+        return index
+
     def alternatives(self, query_terms: list[str]) -> list[Phrase]:
         """Phrases equivalent to a phrase found in the query, not already in the query."""
         found: list[Phrase] = []
-        for group in self.groups:
+        possible = sorted({n for term in set(query_terms) for n in self._groups_by_first_term.get(term, ())})
+        for group in (self.groups[n] for n in possible):
             if any(_contains(query_terms, phrase) for phrase in group):
                 found += [p for p in group if not _contains(query_terms, p) and p not in found]
         return found

@@ -49,6 +49,9 @@ class Embedder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Idle threads would otherwise spin for a while after each run, taking the other core from
+        # the rest of the search (and from the other server workers).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         # Loading the bytes that were hashed means what runs is what was checked.
         session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         return cls(session, tokenizer)
