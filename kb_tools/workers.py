@@ -38,10 +38,6 @@ class WorkerPool:
         self._started: dict[int, float] = {}  # pid -> when it started
         self._stop_signals = 0
 
-    @property
-    def pids(self) -> list[int]:
-        return sorted(self._started)
-
     def run(self) -> int:
         """Serve until Ctrl-C or SIGTERM and every worker has stopped; the exit status for the CLI."""
         previous = {signum: signal.signal(signum, self._on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
@@ -58,6 +54,8 @@ class WorkerPool:
         pid = os.fork()
         if pid:
             self._started[pid] = time.monotonic()
+            if self._stop_signals:  # the stop came while forking: this one was not told yet
+                os.kill(pid, signal.SIGTERM)
             return
         # The worker: the parent passes Ctrl-C on as SIGTERM, so the terminal's own SIGINT to the
         # whole process group must not count twice.

@@ -220,22 +220,7 @@ def write_postings(directory: Path, added: Sequence[ArticleTerms], replaced: set
     boundaries = np.arange(len(FIELDS), dtype=np.int64)[:, None] * size + np.arange(size + 1)[None, :]
     added_offsets = before[boundaries]
 
-    # Kept entries: the same boundaries, counted in the old arrays with the dropped articles left out.
-    if old is not None:
-        old_offsets = np.asarray(old.offsets)
-        old_docs = np.asarray(old.docs[:int(old_offsets[-1, -1])])
-        kept = keep[old_docs]
-        kept_before = np.concatenate([[0], np.cumsum(kept)])
-        # Old term t is new term new_id[t]; a new boundary j falls after every old term below it.
-        old_terms_below = np.searchsorted(new_id[:len(old.vocabulary)], np.arange(size + 1))
-        kept_offsets = kept_before[old_offsets[:, old_terms_below]]
-        renumber = (np.cumsum(keep) - 1).astype(np.int32)
-        kept_docs, kept_freq = renumber[old_docs[kept]], np.asarray(old.freq[:len(old_docs)])[kept]
-        kept_lengths = np.asarray(old.lengths)[:, keep]
-    else:
-        kept_offsets = np.zeros_like(added_offsets)
-        kept_docs, kept_freq = np.zeros(0, np.int32), np.zeros(0, np.float32)
-        kept_lengths = np.zeros((len(FIELDS), 0), np.float32)
+    kept_offsets, kept_docs, kept_freq, kept_lengths = _kept_entries(old, keep, new_id)
 
     # Each added entry goes after the kept entries of its own (field, term).
     sorted_key = key[order]
@@ -251,6 +236,25 @@ def write_postings(directory: Path, added: Sequence[ArticleTerms], replaced: set
         replace_file(directory / name, lambda handle, a=array: np.save(handle, a))
     meta = {"fields": list(FIELDS), "vocabulary": ordered, "articles": articles}
     replace_file(directory / META_FILE, lambda handle: handle.write(json.dumps(meta).encode("utf-8")))
+
+
+def _kept_entries(old: Postings | None, keep: np.ndarray,
+                  new_id: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of `old`'s articles in `keep`, renumbered, in (field, term) order: the offsets of
+    each (field, new term id) boundary among them, their article numbers, frequencies, and lengths."""
+    size = len(new_id)
+    if old is None:
+        return (np.zeros((len(FIELDS), size + 1), np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32),
+                np.zeros((len(FIELDS), 0), np.float32))
+    old_offsets = np.asarray(old.offsets)
+    old_docs = np.asarray(old.docs[:int(old_offsets[-1, -1])])
+    kept = keep[old_docs]
+    kept_before = np.concatenate([[0], np.cumsum(kept)])
+    # Old term t is new term new_id[t]; a new boundary j falls after every old term below it.
+    old_terms_below = np.searchsorted(new_id[:len(old.vocabulary)], np.arange(size + 1))
+    renumber = (np.cumsum(keep) - 1).astype(np.int32)
+    return (kept_before[old_offsets[:, old_terms_below]], renumber[old_docs[kept]],
+            np.asarray(old.freq[:len(old_docs)])[kept], np.asarray(old.lengths)[:, keep])
 
 
 def _and(mask: np.ndarray | None, other: np.ndarray) -> np.ndarray:

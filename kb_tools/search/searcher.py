@@ -213,8 +213,8 @@ class Searcher:
         allowed = postings.allowed(product=product, article_type=article_type, status=status, tag=tag,
                                    include_archived=include_archived)
         lexical = self.retrieve(plan, allowed) if mode != "semantic" else np.zeros(len(postings), dtype=np.float32)
-        candidates = self.candidates(lexical, similarities, allowed)
         matched = np.flatnonzero(lexical > 0)
+        candidates = self.candidates(lexical, matched, similarities, allowed)
         extra = [number for number, score in candidates if score == 0.0]  # found by meaning alone
         found = np.union1d(matched, np.array(extra, dtype=np.int64)) if extra else matched
         ranked = self.score(plan, candidates, similarities)[:limit]
@@ -272,11 +272,10 @@ class Searcher:
             return None, f"the embedding model is unavailable, so results are lexical only: {self._model_problem}"
         return self._vectors.similarities(embedder.embed_query(plan.text)), None
 
-    def candidates(self, lexical: np.ndarray, similarities: Similarities | None,
+    def candidates(self, lexical: np.ndarray, matched: np.ndarray, similarities: Similarities | None,
                    allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        """(article number, lexical score): the best lexical matches plus the articles closest in
-        meaning (the filters apply to both)."""
-        matched = np.flatnonzero(lexical > 0)
+        """(article number, lexical score): the best lexical matches (`matched`: the articles with a
+        lexical score) plus the articles closest in meaning (the filters apply to both)."""
         if len(matched) > CANDIDATES:
             matched = matched[np.argpartition(-lexical[matched], CANDIDATES - 1)[:CANDIDATES]]
         found = [(int(n), float(lexical[n])) for n in matched]

@@ -81,8 +81,8 @@ class VectorStore:
             if not self.paths or self.paths[-1] != row[0]:
                 self.paths.append(row[0])
                 starts.append(index)
-        self._starts = np.array(starts, dtype=np.int64)
-        self._span = {path: (start, end) for path, start, end in
+        self.starts = np.array(starts, dtype=np.int64)  # each article's first row (rows are grouped by article)
+        self.spans = {path: (start, end) for path, start, end in
                       zip(self.paths, starts, [*starts[1:], len(rows)])}
 
     @classmethod
@@ -116,7 +116,7 @@ class Similarities:
     def __init__(self, store: VectorStore, scores: np.ndarray) -> None:
         self.store = store
         self.scores = scores
-        self._best = (np.maximum.reduceat(scores, store._starts) if len(scores)
+        self._best = (np.maximum.reduceat(scores, store.starts) if len(scores)
                       else np.zeros(0, dtype=np.float32))
 
     def top_articles(self, count: int) -> list[tuple[str, float]]:
@@ -130,12 +130,12 @@ class Similarities:
 
     def article(self, path: str) -> float:
         """The article's best section similarity (0 when it has no vectors)."""
-        span = self.store._span.get(path)
+        span = self.store.spans.get(path)
         return float(self.scores[span[0]:span[1]].max()) if span else 0.0
 
     def sections(self, path: str) -> dict[int, float]:
         """Section number -> similarity, for one article."""
-        start, end = self.store._span.get(path, (0, 0))
+        start, end = self.store.spans.get(path, (0, 0))
         return {int(self.store.rows[i][1]): float(self.scores[i]) for i in range(start, end)}
 
 
