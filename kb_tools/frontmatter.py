@@ -28,6 +28,11 @@ class FrontMatter:
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def load_yaml(text: str) -> Any:
+    """`yaml.safe_load`, with libyaml's parser when there is one; raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_SafeLoader)
+
+
 def split_front_matter(text: str) -> FrontMatter:
     """Parse the leading `---` block; a YAML error is returned, never raised."""
     text = text.lstrip("\ufeff")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,22 @@ def test_thesaurus_and_customer_says(write_docs, tmp_path: Path):
     assert search("log in problem").hits[0].path == "portal/sign-in.md"
     assert search("cannot get into my stuff").hits[0].path == "portal/sign-in.md"
     assert search("gizmo").total == 1
+
+
+def test_the_kb_vocabulary_travels_with_the_index(write_docs, tmp_path: Path):
+    """A server host has the index, not docs/: synonyms.yml must reach it inside the index, and a
+    change to it applies with the next `kb index` (as any change to the content does)."""
+    docs = write_docs({"portal/sign-in.md": article("Sign in to the portal", body=TABS)})
+    (docs / "synonyms.yml").write_text("groups:\n  - [gizmo, portal]\n")
+    build_index(docs, tmp_path / "ix")
+    searcher = Searcher(tmp_path / "ix")
+    (docs / "synonyms.yml").write_text("groups:\n  - [widget, portal]\n")
+    searcher.refresh()
+    assert searcher.search("gizmo").total == 1 and searcher.search("widget").total == 0
+    build_index(docs, tmp_path / "ix")
+    shutil.rmtree(docs)
+    assert searcher.refresh() and searcher.search("widget").total == 1 and searcher.search("gizmo").total == 0
+    assert Searcher(tmp_path / "ix").search("widget").hits[0].path == "portal/sign-in.md"
 
 
 def test_typo_gives_a_correction_and_results(searcher: Searcher):

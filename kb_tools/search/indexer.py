@@ -30,6 +30,7 @@ from . import storage
 from .storage import INDEX_FORMAT, INDEX_NAME
 from .analysis import clean_text, term_counts
 from .postings import ArticleTerms, write_postings
+from .thesaurus import load_thesaurus, write_thesaurus
 from .vectors import SectionText, embedding_text, remove_vectors, shared_embedder, update_vectors
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = 
     started = time.perf_counter()
     config = config or load_config(docs_dir)
     index_path = Path(index_dir)
+    thesaurus = load_thesaurus(config.docs_dir)  # a mistake in synonyms.yml stops the build here
     embedder, why_not = shared_embedder() if semantic else (None, "turned off (--no-semantic)")
     with storage.writer_lock(index_path, wait=wait):
         hashes = _hashes(config)
@@ -97,6 +99,7 @@ def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = 
         deleted = sorted(set(before) - set(hashes))
         partial = storage.new_partial(index_path, copy_of=None if full else live)
         sections = _write(partial, config, changed, deleted, create=full, progress=progress)
+        write_thesaurus(partial, thesaurus)
         embedded, embedding_started = 0, time.perf_counter()
         if embedder is not None:
             embedded = update_vectors(partial, sections, set(changed) | set(deleted), model=_model_id(),

@@ -33,7 +33,7 @@ from .analysis import MAX_QUERY_CHARS, clean_text, terms, words
 from .snippets import make_snippet
 from .spelling import Speller
 from .postings import PAIRS, Postings, pair
-from .thesaurus import Thesaurus, load_thesaurus
+from .thesaurus import Thesaurus, read_thesaurus
 from .vectors import Similarities, VectorStore, shared_embedder
 
 # Field weights of the article documents. Measured: heavy boosts on short fields hurt, because
@@ -130,7 +130,8 @@ class Searcher:
         self._postings: Postings | None = None
         self._embedder: Any = None
         self._model_problem: str | None = None
-        self.thesaurus = thesaurus
+        self._given_thesaurus = thesaurus
+        self.thesaurus: Thesaurus | None = None
         self.refresh()
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -149,6 +150,7 @@ class Searcher:
             ix = whoosh_index.open_dir(str(generation.path), indexname=INDEX_NAME)
             searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
             vectors, postings = _generation_arrays(generation.path, generation.manifest.get("built_at"))
+            thesaurus = self._given_thesaurus or read_thesaurus(generation.path)
         except Exception:  # noqa: BLE001 - Whoosh and numpy raise many kinds on damaged files
             if searcher is not None:
                 searcher.close()
@@ -158,9 +160,7 @@ class Searcher:
             self._vectors = vectors
             self._postings = postings
             self._speller = Speller(postings)
-            if self.thesaurus is None:
-                docs = Path(generation.manifest.get("docs_dir", ""))
-                self.thesaurus = load_thesaurus(docs if docs.is_dir() else None)
+            self.thesaurus = thesaurus
         if old is not None:
             old.close()
         return True

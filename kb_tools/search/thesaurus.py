@@ -8,6 +8,7 @@ words customers use for it), so the site's vocabulary has one source. Phrases ar
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -16,11 +17,13 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
-from ..frontmatter import yaml_problem
+from ..frontmatter import load_yaml, yaml_problem
 from ..glossary import load_glossary
 from .analysis import terms
+from .storage import replace_file
 
 KB_SYNONYMS_FILE = "synonyms.yml"
+THESAURUS_FILE = "thesaurus.json"  # in each index generation
 
 Phrase = tuple[str, ...]
 
@@ -51,14 +54,26 @@ class Thesaurus:
         return found
 
 
+def write_thesaurus(directory: Path, thesaurus: Thesaurus) -> None:
+    """Save the analysed groups into an index generation: searchers read them from there, so a
+    server with only the index (no docs/) has the knowledge base's own vocabulary, and starts fast."""
+    data = json.dumps({"groups": [[list(phrase) for phrase in group] for group in thesaurus.groups]})
+    replace_file(directory / THESAURUS_FILE, lambda handle: handle.write(data.encode("utf-8")))
+
+
+def read_thesaurus(directory: Path) -> Thesaurus:
+    data = json.loads((directory / THESAURUS_FILE).read_text(encoding="utf-8"))
+    return Thesaurus(tuple(tuple(tuple(phrase) for phrase in group) for group in data["groups"]))
+
+
 def load_thesaurus(docs_dir: Path | None = None, *, extra_groups: list[list[str]] | None = None) -> Thesaurus:
     """The shipped groups, plus docs/synonyms.yml and the glossary's synonyms when present, plus `extra_groups`."""
     shipped = resources.files("kb_tools").joinpath("data", "thesaurus.yml").read_text("utf-8")
-    groups = _groups(yaml.safe_load(shipped), "kb_tools/data/thesaurus.yml")
+    groups = _groups(load_yaml(shipped), "kb_tools/data/thesaurus.yml")
     local = docs_dir / KB_SYNONYMS_FILE if docs_dir else None
     if local and local.is_file():
         try:
-            data = yaml.safe_load(local.read_text(encoding="utf-8"))
+            data = load_yaml(local.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise ConfigError(f"{local}: not valid YAML ({yaml_problem(exc)}).") from None
         groups += _groups(data, str(local))
