@@ -98,7 +98,9 @@ class Postings:
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
         vocabulary = (directory / VOCABULARY_FILE).read_text(encoding="utf-8")
         meta["vocabulary"] = vocabulary.split("\n") if vocabulary else []
-        arrays = [np.load(directory / name, mmap_mode="r") for name in (_DOCS, _FREQ, _OFFSETS, _LENGTHS)]
+        # Mapped, not read: a process pays only for the pages it touches. As plain arrays, since a
+        # slice of a np.memmap runs Python code (thousands of slices per query).
+        arrays = [np.asarray(np.load(directory / name, mmap_mode="r")) for name in (_DOCS, _FREQ, _OFFSETS, _LENGTHS)]
         return cls(meta, *arrays)
 
     @functools.cached_property

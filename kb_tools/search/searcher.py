@@ -16,7 +16,7 @@ import functools
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ PREFIX_WEIGHT = 0.3
 PREFIX_EXPANSIONS = 20  # the most frequent words starting with an unfinished last word
 PHRASE_ALTERNATIVE = 2.0  # a thesaurus phrase ("money back") matched word for word
 CANDIDATES = 50
+KEPT_ARTICLES = 512  # stored articles a process keeps in memory, the last read (about 35 MB on 10,000)
 BM25_B, BM25_K1 = 0.75, 1.2
 DEPTH_PREFERENCE = 1.5  # with a depth chosen, land in that depth's tab unless shared text matches far better
 DEPTHS = ("beginner", "expert")
@@ -82,7 +83,10 @@ class Hit:
     snippet: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _HIT_FIELDS}  # asdict() deep-copies: slower, and no need
+
+
+_HIT_FIELDS = tuple(f.name for f in fields(Hit))
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,7 @@ class Searcher:
         self._embedder: Any = None
         self._model_problem: str | None = None
         self._given_thesaurus = thesaurus
+        self._articles: dict[str, dict[str, Any]] = {}  # stored fields by path, of the current generation
         self.thesaurus: Thesaurus | None = None
         self.refresh()
 
@@ -161,6 +166,7 @@ class Searcher:
             self._postings = postings
             self._speller = Speller(postings)
             self.thesaurus = thesaurus
+            self._articles = _kept_articles(generation.path, generation.manifest.get("built_at"))
         if old is not None:
             old.close()
         return True
@@ -306,11 +312,9 @@ class Searcher:
 
     def group(self, plan: QueryPlan, path: str, score: float, depth: str | None,
               similarities: Similarities | None = None, *, link_sections: bool = True) -> Hit | None:
-        searcher = self._current()
-        docnum = searcher.document_number(key=f"a:{path}")
-        if docnum is None:
+        article = self.article(path)
+        if article is None:
             return None
-        article = searcher.stored_fields(docnum)
         meaning = similarities.sections(article["path"]) if similarities is not None else None
         card = self._best_section(plan, _section_cards(article), depth, meaning) if link_sections else None
         section = _section_shown(card) if card else None
@@ -340,7 +344,7 @@ class Searcher:
         if not cards:
             return None
         weights = _term_weights(plan)
-        idf = self._postings.idf
+        idf = functools.lru_cache(maxsize=None)(self._postings.idf)  # the same few terms, for every card
         average = self._postings.section_average
         chapters: dict[str, _Chapter] = {}
         for card in cards:
@@ -370,13 +374,26 @@ class Searcher:
 
     # --- stored article data ------------------------------------------------------------------
     def article(self, path: str) -> dict[str, Any] | None:
-        """The stored fields of one article (title, url, steps, ...), or None."""
-        try:
-            return self._current().document(key=f"a:{path}")
-        except Exception as exc:
-            if _raised_in_whoosh(exc):
-                raise self._damaged() from exc
-            raise
+        """The stored fields of one article (title, url, steps, section cards...), or None.
+
+        Shared with every later caller: read it, never change it. The articles read last are kept,
+        as the same ones come up in search after search."""
+        kept = self._articles  # first: a refresh meanwhile leaves this dict to the old generation
+        found = kept.get(path)
+        if found is None:
+            try:
+                found = self._current().document(key=f"a:{path}")
+            except Exception as exc:
+                if _raised_in_whoosh(exc):
+                    raise self._damaged() from exc
+                raise
+            if found is None:
+                return None
+            with _keeping:
+                if len(kept) >= KEPT_ARTICLES:
+                    del kept[next(iter(kept))]  # the oldest read
+                kept[path] = found
+        return found
 
     def vectors_in_memory(self) -> int:
         """Bytes of section vectors held in memory for the live generation (0 when it has none)."""
@@ -389,6 +406,15 @@ class Searcher:
         with self._lock:
             assert self._searcher is not None
             return self._searcher
+
+
+_keeping = threading.Lock()
+
+
+@functools.lru_cache(maxsize=2)
+def _kept_articles(path: Path, built_at: object) -> dict[str, dict[str, Any]]:
+    """The stored articles kept in memory for one generation, shared by the process's searchers."""
+    return {}
 
 
 @functools.lru_cache(maxsize=4)

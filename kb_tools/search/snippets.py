@@ -19,9 +19,10 @@ _NON_SPACE = re.compile(r"\S+")
 
 def make_snippet(text: str, keys: set[str], *, prefix: str | None = None, size: int = SNIPPET_WORDS) -> str:
     """The best `size`-word window of `text`, with matching words wrapped in <mark>."""
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)
-             if _matches(m.group(), keys, prefix)]
-    words = [(m.start(), m.end()) for m in _NON_SPACE.finditer(text)]
+    # Each different word is looked up once; then finding them is a set lookup per word.
+    matching = {word for word in set(_WORD.findall(text)) if _matches(word, keys, prefix)}
+    spans = [m.span() for m in _WORD.finditer(text) if m.group() in matching] if matching else []
+    words = [m.span() for m in _NON_SPACE.finditer(text)]
     if not words:
         return ""
     word_starts = [start for start, _ in words]
