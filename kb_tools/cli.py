@@ -432,9 +432,9 @@ def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, thr
     _open_searcher(index_dir).close()  # a damaged index: one message here, not one per worker
     listening = bind(host, port)
 
-    def serve_on(listening: Any) -> Server:
+    def serve_on(listening: Any, accept_while: Any = None) -> Server:
         app = create_app(site_dir, index_dir, docs_dir=docs, activity=log_path)
-        return Server(app, listening=listening, threads=threads)
+        return Server(app, listening=listening, threads=threads, accept_while=accept_while)
 
     url = url_of(listening)
     if not is_loopback(host):
@@ -449,8 +449,10 @@ def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, thr
     else:
         from .workers import WorkerPool
 
-        status = WorkerPool(lambda shared: serve_on(shared).run(signals=(signal.SIGTERM,)), listening,
-                            workers=workers).run()
+        def serve_worker(shared: Any, accept_while: Any) -> None:
+            serve_on(shared, accept_while).run(signals=(signal.SIGTERM,))  # Ctrl-C reaches it from the parent
+
+        status = WorkerPool(serve_worker, listening, workers=workers).run()
         if status:
             raise SystemExit(status)
     click.echo("Stopped.", err=True)

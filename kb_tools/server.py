@@ -423,7 +423,7 @@ def is_loopback(host: str) -> bool:
 # --- the server -----------------------------------------------------------------------------------
 CHANNEL_TIMEOUT = 30  # seconds a connection may sit idle, or trickle in a request, before it is closed
 GRACE = 10.0  # seconds requests in flight get to finish after Ctrl-C or SIGTERM
-_LOOP_TICK = 0.25  # how often the loop notices a stop
+_LOOP_TICK = 0.05  # how often the loop notices a stop, or that it may accept connections again
 
 
 class Server:
@@ -431,8 +431,12 @@ class Server:
 
     def __init__(self, app: Callable[..., Iterable[bytes]], *, host: str = "127.0.0.1", port: int = 8000,
                  threads: int = 4, channel_timeout: int = CHANNEL_TIMEOUT,
-                 listening: socket.socket | None = None) -> None:
-        """Listen on `host`:`port`, or on `listening`, a socket already bound (shared by workers)."""
+                 listening: socket.socket | None = None, accept_while: Callable[[int], bool] | None = None) -> None:
+        """Listen on `host`:`port`, or on `listening`, a socket already bound (shared by workers).
+
+        `accept_while(open connections)` says whether to take new connections now (the workers'
+        balance); without it, every connection is taken as it comes."""
+        from waitress.channel import HTTPChannel
         from waitress.server import BaseWSGIServer, create_server
 
         self._map: dict[int, Any] = {}
@@ -444,6 +448,12 @@ class Server:
                       connection_limit=max(100, threads * 25), asyncore_use_poll=True,
                       max_request_header_size=64 * 1024, max_request_body_size=64 * 1024)
         self._listeners = [d for d in self._map.values() if isinstance(d, BaseWSGIServer)]
+        if accept_while is not None:
+            for listener in self._listeners:
+                # Asked by the loop before every wait: False leaves the listening socket out of it.
+                takes = listener.readable
+                listener.readable = lambda takes=takes: takes() and accept_while(
+                    sum(isinstance(d, HTTPChannel) for d in list(self._map.values())))
         self.addresses = [(d.effective_host, int(d.effective_port)) for d in self._listeners]
 
     @property

@@ -2,18 +2,24 @@
 
 A search holds Python's global interpreter lock while it ranks, so one process answers from one
 core however many threads it has. The parent binds the port once (a busy port is one clear
-message), then forks N workers that each run a `Server` on that shared listening socket; the
-kernel hands each new connection to one of them. The parent only watches: a worker that dies is
-replaced, and Ctrl-C or SIGTERM is passed on to every worker, which finish their requests in
-flight (a second Ctrl-C stops them at once).
+message), then forks N workers that each run a `Server` on that shared listening socket. The
+parent only watches: a worker that dies is replaced, and Ctrl-C or SIGTERM is passed on to every
+worker, which finish their requests in flight (a second Ctrl-C stops them at once).
+
+Connections are kept open (HTTP keep-alive; a load balancer keeps a few to each host), so who
+accepts them decides who does the work. Left to the kernel, 8 connections split 8-0 or 5-3 as
+often as 4-4, and one core idles. So the workers share their counts of open connections, and only
+the ones with the fewest accept new connections.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
 import os
 import signal
 import socket
+import struct
 import time
 from collections.abc import Callable
 
@@ -26,34 +32,63 @@ _DIED_YOUNG = 5.0  # a worker that exits with an error this soon after starting 
 _RESTART_AFTER = 1.0  # seconds a replaced worker has lived at least, before its replacement starts
 
 
-class WorkerPool:
-    """Forks `workers` processes, each calling `serve(listening)`, and keeps them running until a stop."""
+AcceptWhile = Callable[[int], bool]  # given its open connections, may this worker accept another?
 
-    def __init__(self, serve: Callable[[socket.socket], None], listening: socket.socket, *, workers: int) -> None:
+
+class ConnectionCounts:
+    """Each worker's number of open connections, in memory the forked workers share."""
+
+    _GONE = 1 << 62  # the count of a dead worker's slot: never the fewest
+
+    def __init__(self, workers: int) -> None:
+        self._shared = mmap.mmap(-1, 8 * workers)
+        self._format = f"{workers}q"
+
+    def accept_while(self, slot: int) -> AcceptWhile:
+        """The accept rule of the worker in `slot`: it records its count, and accepts while no
+        other worker has fewer open connections."""
+        def may_accept(connections: int) -> bool:
+            struct.pack_into("q", self._shared, 8 * slot, connections)
+            return connections <= min(struct.unpack_from(self._format, self._shared))
+
+        return may_accept
+
+    def gone(self, slot: int) -> None:
+        struct.pack_into("q", self._shared, 8 * slot, self._GONE)
+
+
+class WorkerPool:
+    """Forks `workers` processes, each calling `serve(listening, accept_while)`, and keeps them
+    running until a stop."""
+
+    def __init__(self, serve: Callable[[socket.socket, AcceptWhile], None], listening: socket.socket, *,
+                 workers: int) -> None:
         if not hasattr(os, "fork"):
             raise KBError("--workers needs a system with fork() (Linux or macOS); run one `kb serve` per port instead.")
         self._serve = serve
         self._listening = listening
         self._wanted = workers
-        self._started: dict[int, float] = {}  # pid -> when it started
+        self._counts = ConnectionCounts(workers)
+        self._started: dict[int, tuple[float, int]] = {}  # pid -> when it started, its slot
         self._stop_signals = 0
 
     def run(self) -> int:
         """Serve until Ctrl-C or SIGTERM and every worker has stopped; the exit status for the CLI."""
         previous = {signum: signal.signal(signum, self._on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
-            for _ in range(self._wanted):
-                self._start_worker()
+            for slot in range(self._wanted):
+                self._start_worker(slot)
             return self._watch()
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             self._listening.close()
 
-    def _start_worker(self) -> None:
+    def _start_worker(self, slot: int) -> None:
+        self._counts.accept_while(slot)(0)
         pid = os.fork()
         if pid:
-            self._started[pid] = time.monotonic()
+            self._started[pid] = (time.monotonic(), slot)
             if self._stop_signals:  # the stop came while forking: this one was not told yet
                 os.kill(pid, signal.SIGTERM)
             return
@@ -63,7 +98,7 @@ class WorkerPool:
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            self._serve(self._listening)
+            self._serve(self._listening, self._counts.accept_while(slot))
             status = 0
         except KBError as exc:  # e.g. the index was deleted since the parent checked it
             log.error("kb serve: worker %d cannot start: %s", os.getpid(), exc)
@@ -84,8 +119,11 @@ class WorkerPool:
             if pid == 0:
                 time.sleep(_WATCH_TICK)
                 continue
-            started = self._started.pop(pid, None)
-            if started is None or self._stop_signals:
+            if pid not in self._started:
+                continue
+            started, slot = self._started.pop(pid)
+            self._counts.gone(slot)
+            if self._stop_signals:
                 continue
             log.warning("kb serve: worker %d stopped unexpectedly (%s)", pid, _describe(code))
             age = time.monotonic() - started
@@ -97,7 +135,7 @@ class WorkerPool:
                 self._signal_workers(signal.SIGTERM)
                 continue
             time.sleep(max(0.0, _RESTART_AFTER - age))  # a worker killed over and over is not restarted in a loop
-            self._start_worker()
+            self._start_worker(slot)
             log.info("kb serve: started worker %d in its place", max(self._started, key=self._started.__getitem__))
         return status
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import http.client
 import json
 import os
@@ -388,6 +389,16 @@ def test_workers_share_the_port_replace_a_dead_one_and_stop_together(sample_site
     with kb_serve(sample_site, index_of(served_kb), "--workers", "2", "--no-log", log=log) as (process, url):
         workers = _answering_processes(url, at_least=2)
         assert len(workers) == 2 and process.pid not in workers
+        # Kept-open connections (a load balancer's, a browser's) are shared out evenly.
+        where = urlsplit(url)
+        kept = [http.client.HTTPConnection(where.hostname, where.port, timeout=10) for _ in range(8)]
+        answered_by = collections.Counter()
+        for connection in kept:
+            connection.request("GET", "/api/health")
+            answered_by[json.loads(connection.getresponse().read())["process"]] += 1
+        for connection in kept:
+            connection.close()
+        assert sorted(answered_by.values()) == [4, 4]
         assert api(url, "search", q="forgot login").json()["hits"][0]["path"] == "account/reset-password.md"
         dead = workers.pop()
         os.kill(dead, signal.SIGKILL)
