@@ -214,8 +214,6 @@ def article_terms(article: Article) -> ArticleTerms:
 
 def section_texts(article: Article) -> list[SectionText]:
     """What the semantic index embeds for each indexed section of `article`."""
-    if article.meta.type == PAGE_TYPE:
-        return []
     return [SectionText(article.path, number, embedding_text(
         article.title, section.heading if section.level >= 2 else "", clean_text(section.text)))
         for number, section, _ in indexed_sections(article)]

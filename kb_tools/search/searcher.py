@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 
 from whoosh import index as whoosh_index
-from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 
 from ..errors import IndexMissingError
@@ -153,7 +152,7 @@ class Searcher:
         searcher = None
         try:
             ix = whoosh_index.open_dir(str(generation.path), indexname=INDEX_NAME)
-            searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
+            searcher = ix.searcher()  # the document store: ranking is on the postings
             vectors, postings = _generation_arrays(generation.path, generation.manifest.get("built_at"))
             thesaurus = self._given_thesaurus or read_thesaurus(generation.path)
         except Exception:  # noqa: BLE001 - Whoosh and numpy raise many kinds on damaged files
