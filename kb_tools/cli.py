@@ -450,6 +450,7 @@ def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, thr
         from .workers import WorkerPool
 
         def serve_worker(shared: Any, accept_while: Any) -> None:
+            logging.getLogger("kb_tools.server").setLevel(logging.WARNING)  # the parent says "Stopping" once
             serve_on(shared, accept_while).run(signals=(signal.SIGTERM,))  # Ctrl-C reaches it from the parent
 
         status = WorkerPool(serve_worker, listening, workers=workers).run()

@@ -412,7 +412,7 @@ def test_workers_share_the_port_replace_a_dead_one_and_stop_together(sample_site
         assert not any(_process_alive(pid) for pid in replaced)
     output = log.read_text()
     assert "with 2 processes of 4 threads" in output and f"worker {dead} stopped unexpectedly" in output
-    assert "Stopped." in output and "Traceback" not in output
+    assert "Stopped." in output and "Traceback" not in output and output.count("Stopping") == 1
 
 
 def test_workers_on_a_busy_port_give_one_clear_message(sample_site: Path, served_kb: str):
