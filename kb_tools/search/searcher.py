@@ -119,6 +119,26 @@ class QueryPlan:
     def is_empty(self) -> bool:
         return not (self.terms or self.alternatives or self.corrections or self.prefix)
 
+    @functools.cached_property
+    def corrected_terms(self) -> list[str]:
+        return [t for c in self.corrections.values() for t in terms(c)]
+
+    @functools.cached_property
+    def highlighted(self) -> set[str]:
+        """The terms a snippet marks (the prefix is matched apart, as the start of a word)."""
+        return {*self.terms, *(t for alt in self.alternatives for t in alt), *self.corrected_terms}
+
+    @functools.cached_property
+    def weights(self) -> dict[str, float]:
+        """Each term's weight in section scoring: the caller's own words count most."""
+        weights: dict[str, float] = {}
+        for group, weight in ((self.terms, 1.0), ([t for alt in self.alternatives for t in alt], ALTERNATIVE_WEIGHT),
+                              (self.corrected_terms, CORRECTION_WEIGHT),
+                              ([self.prefix] if self.prefix else [], PREFIX_WEIGHT)):
+            for term in group:
+                weights[term] = max(weights.get(term, 0.0), weight)
+        return weights
+
 
 class Searcher:
     """Answers queries from the live generation of an index; `refresh()` picks up a newer one."""
@@ -251,9 +271,8 @@ class Searcher:
                 weighted += [(field, alternative[0], boost * ALTERNATIVE_WEIGHT) for field, boost in FIELD_WEIGHTS.items()]
             else:  # a phrase ("money back"): its adjacent pairs
                 weighted += [(PAIRS, pair(a, b), ALTERNATIVE_WEIGHT * PHRASE_ALTERNATIVE) for a, b in zip(alternative, alternative[1:])]
-        for corrected in plan.corrections.values():
-            weighted += [(field, term, boost * CORRECTION_WEIGHT) for term in terms(corrected)
-                         for field, boost in FIELD_WEIGHTS.items()]
+        weighted += [(field, term, boost * CORRECTION_WEIGHT) for term in plan.corrected_terms
+                     for field, boost in FIELD_WEIGHTS.items()]
         weighted += [(PAIRS, pair(a, b), PHRASE_WEIGHT) for a, b in zip(plan.terms, plan.terms[1:]) if a != b]
         if plan.prefix and plan.prefix not in plan.terms and not self._speller.is_known(plan.prefix):
             # Search as you type: the last word may be unfinished.
@@ -316,19 +335,15 @@ class Searcher:
             return None
         meaning = similarities.sections(article["path"]) if similarities is not None else None
         card = self._best_section(plan, _section_cards(article), depth, meaning) if link_sections else None
-        section = _section_shown(card) if card else None
-        anchor = section.get("anchor", "") if section else ""
-        keys = set(plan.terms) | {t for alt in plan.alternatives for t in alt}
-        keys |= {t for c in plan.corrections.values() for t in terms(c)}
+        anchor = card["link_anchor"] if card else ""
         shown = article["meta"]
-        section_shown = section["meta"] if section else {}
         return Hit(
             path=article["path"], title=shown["title"], summary=shown["summary"],
             product=article.get("product", ""), type=article.get("type", ""), status=article.get("status", ""),
-            section=section_shown.get("heading", ""), anchor=anchor,
-            depth=section.get("depth", "both") if section else "both",
+            section=card["link_heading"] if card else "", anchor=anchor, depth=card["depth"] if card else "both",
             url=article.get("url", "") + (f"#{anchor}" if anchor else ""), score=round(score, 4),
-            snippet=make_snippet(section_shown.get("text") or shown["summary"], keys, prefix=plan.prefix),
+            snippet=make_snippet((card["text"] if card else "") or shown["summary"], plan.highlighted,
+                                 prefix=plan.prefix),
         )
 
     def _best_section(self, plan: QueryPlan, cards: list[dict[str, Any]], depth: str | None,
@@ -342,7 +357,7 @@ class Searcher:
         cards = [c for c in cards if depth not in DEPTHS or c["depth"] in ("both", depth)]
         if not cards:
             return None
-        weights = _term_weights(plan)
+        weights = plan.weights
         idf = functools.lru_cache(maxsize=None)(self._postings.idf)  # the same few terms, for every card
         average = self._postings.section_average
         chapters: dict[str, _Chapter] = {}
@@ -487,26 +502,10 @@ def _bm25(counts: dict[str, float], length: float, weights: dict[str, float], av
     return score
 
 
-def _section_shown(card: dict[str, Any]) -> dict[str, Any]:
-    """The linked section as the hit shows it: anchor, depth, heading and the text of its best part."""
-    return {"anchor": card["link_anchor"], "depth": card["depth"],
-            "meta": {"heading": card["link_heading"], "text": card["text"]}}
-
-
 def _section_cards(article: dict[str, Any]) -> list[dict[str, Any]]:
     """An article's section cards, each linked at its own anchor and heading until a chapter says otherwise."""
     return [{**card, "link_anchor": card["anchor"], "link_heading": card["heading"]}
             for card in article["meta"].get("sections", [])]
-
-
-def _term_weights(plan: QueryPlan) -> dict[str, float]:
-    weights: dict[str, float] = {}
-    for group, weight in ((plan.terms, 1.0), ([t for alt in plan.alternatives for t in alt], ALTERNATIVE_WEIGHT),
-                          ([t for c in plan.corrections.values() for t in terms(c)], CORRECTION_WEIGHT),
-                          ([plan.prefix] if plan.prefix else [], PREFIX_WEIGHT)):
-        for term in group:
-            weights[term] = max(weights.get(term, 0.0), weight)
-    return weights
 
 
 def _corrected_text(plan: QueryPlan) -> str:
