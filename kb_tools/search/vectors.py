@@ -1,7 +1,7 @@
 """Section vectors: the semantic half of an index generation.
 
     gen-000007/
-      vectors.npy    float32 (rows, dimensions), L2-normalised; searchers memory-map it
+      vectors.npy    float32 (rows, dimensions), L2-normalised; searchers read it into memory
       vectors.json   {"model": <model sha256>, "rows": [[article path, section number, text hash], ...]}
 
 They live inside the generation, so the atomic switch, the incremental update and the damage
@@ -12,6 +12,7 @@ writes new files and renames them into place.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -40,7 +41,7 @@ class SectionText:
     number: int
     text: str
 
-    @property
+    @functools.cached_property  # asked several times per section by update_vectors
     def digest(self) -> str:
         return hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:16]
 
@@ -102,7 +103,7 @@ class VectorStore:
 
     @property
     def nbytes(self) -> int:
-        return int(self.matrix.shape[0] * self.matrix.shape[1] * self.matrix.itemsize)
+        return int(self.matrix.nbytes)
 
     def similarities(self, query: np.ndarray) -> Similarities:
         """Cosine of every section to the query vector (both are L2-normalised)."""
