@@ -33,6 +33,17 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_SafeLoader)
 
 
+def load_yaml_with_nodes(text: str, *, loader_class: type = _SafeLoader) -> tuple[yaml.Node | None, Any]:
+    """The document's nodes (they know their lines, for messages) and its data, from one parse;
+    raises yaml.YAMLError."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def split_front_matter(text: str) -> FrontMatter:
     """Parse the leading `---` block; a YAML error is returned, never raised."""
     text = text.lstrip("\ufeff")
@@ -47,12 +58,7 @@ def split_front_matter(text: str) -> FrontMatter:
     body = "".join(lines[end + 1:])
     body_line = end + 2
     try:
-        loader = _SafeLoader(block)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else {}
-        finally:
-            loader.dispose()
+        node, data = load_yaml_with_nodes(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1

@@ -20,7 +20,7 @@ from markdown.extensions.toc import slugify
 
 from .errors import ConfigError
 from .findings import Finding
-from .frontmatter import yaml_problem
+from .frontmatter import load_yaml_with_nodes, yaml_problem
 from .readability import DEFAULT_MIN_READING_EASE
 
 if TYPE_CHECKING:
@@ -97,8 +97,8 @@ def read_glossary(docs_dir: Path) -> tuple[Glossary, list[Finding]]:
         findings.append(Finding(GLOSSARY_FILE, line, "error", "glossary", message))
 
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # PyYAML's own parser: its errors say what it expected where ("expected ',' or ']'").
+        node, data = load_yaml_with_nodes(path.read_text(encoding="utf-8"), loader_class=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         report(mark.line + 1 if mark else 1, f"not valid YAML: {yaml_problem(exc)}.")
