@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb_tools.activity import ActivityLog, read_activity  # noqa: E402
-from kb_tools.report import build_report, period_bounds  # noqa: E402
+from kb_tools.measure.activity import ActivityLog, read_activity  # noqa: E402
+from kb_tools.measure.report import build_report, period_bounds  # noqa: E402
 
 WORDS = "wifi keeps dropping router lights orange password reset bill refund app crash slow speed".split()
 
@@ -71,7 +71,7 @@ def bench_writes(folder: Path, writes: int, threads: int, processes: int) -> Non
     shared.close()
 
     code = ("import sys, time; sys.path.insert(0, sys.argv[3]); from bench.activity_log import _write; "
-            "from kb_tools.activity import ActivityLog; log = ActivityLog(sys.argv[1], busy_timeout=30); "
+            "from kb_tools.measure.activity import ActivityLog; log = ActivityLog(sys.argv[1], busy_timeout=30); "
             "lat = _write(log, int(sys.argv[2]), int(sys.argv[4])); print(' '.join(map(str, lat)))")
     started = time.perf_counter()
     spawned = [subprocess.Popen([sys.executable, "-c", code, str(folder / "processes.sqlite"), str(writes // processes),
@@ -83,7 +83,7 @@ def bench_writes(folder: Path, writes: int, threads: int, processes: int) -> Non
 def bench_report(folder: Path, month: int) -> None:
     import datetime as dt
 
-    from kb_tools.model import load_collection
+    from kb_tools.content.model import load_collection
 
     log, rng = ActivityLog(folder / "month.sqlite"), random.Random(7)
     now, started = time.time(), time.perf_counter()

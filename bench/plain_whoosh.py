@@ -16,7 +16,7 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
 
-from kb_tools.model import Article
+from kb_tools.content.model import Article
 from kb_tools.search.searcher import Hit
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kb_tools.model import Article
+from kb_tools.content.model import Article
 
 KINDS = ("title", "typo", "spoken", "word", "rambling")
 

@@ -42,8 +42,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb_tools.config import load_config
-from kb_tools.model import Collection, load_article, load_collection
+from kb_tools.content.config import load_config
+from kb_tools.content.model import Collection, load_article, load_collection
 from kb_tools.search import Searcher, build_index
 from kb_tools.search.vectors import ROWS_FILE, VECTORS_FILE
 

@@ -9,18 +9,31 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, ContentError, IndexBusyError, IndexMissingError, KBError
+from kb_tools.errors import (
+    ConfigError,
+    ContentError,
+    IndexBusyError,
+    IndexMissingError,
+    KBError,
+)
 
 if TYPE_CHECKING:
-    from .checks import CheckReport, check_collection
-    from .config import KBConfig, Product, load_config
-    from .findings import Finding
-    from .model import Article, Collection, Section, Step, load_article, load_collection
+    from kb_tools.content.checks import CheckReport, check_collection
+    from kb_tools.content.config import KBConfig, Product, load_config
+    from kb_tools.content.findings import Finding
+    from kb_tools.content.model import (
+        Article,
+        Collection,
+        Section,
+        Step,
+        load_article,
+        load_collection,
+    )
 
 _LAZY = {
-    "CheckReport": "checks", "check_collection": "checks", "KBConfig": "config", "Product": "config",
-    "load_config": "config", "Finding": "findings", "Article": "model", "Collection": "model", "Section": "model",
-    "Step": "model", "load_article": "model", "load_collection": "model",
+    "CheckReport": "content.checks", "check_collection": "content.checks", "KBConfig": "content.config", "Product": "content.config",
+    "load_config": "content.config", "Finding": "content.findings", "Article": "content.model", "Collection": "content.model", "Section": "content.model",
+    "Step": "content.model", "load_article": "content.model", "load_collection": "content.model",
 }
 
 __all__ = [

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .errors import KBError
+from kb_tools.errors import KBError
 
 DOCS_DEFAULT = "docs"
 
@@ -73,9 +73,9 @@ def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir:
       kb check docs --index search_index
       kb check ../shared/corpora/arduino-help --json --no-findability
     """
-    from .checks import check_collection
-    from .findability import check_findability, searcher_for
-    from .model import load_collection
+    from kb_tools.content.checks import check_collection
+    from kb_tools.content.model import load_collection
+    from kb_tools.search.findability import check_findability, searcher_for
 
     collection = load_collection(docs)
     if findability and any(article.meta.customer_says for article in collection):
@@ -122,8 +122,8 @@ def new(title: str, product: str, article_type: str, owner: str, summary: str | 
       kb new "Wi-Fi keeps dropping" --product homehub --type troubleshooting --owner priya.natarajan
       kb new "Change your plan" -p account -o marco.bianchi -s "Move to a faster or cheaper plan."
     """
-    from .config import load_config
-    from .scaffold import new_article
+    from kb_tools.content.config import load_config
+    from kb_tools.content.scaffold import new_article
 
     created = new_article(load_config(docs), title, product=product, article_type=article_type, owner=owner,
                           summary=summary, path=path)
@@ -174,7 +174,7 @@ def index(docs: Path, index_dir: Path, rebuild: bool, wait: float, semantic: boo
       kb index docs --index search_index --rebuild
       kb index ../shared/corpora/arduino-help --index /tmp/arduino-index --no-semantic
     """
-    from .search import build_index
+    from kb_tools.search import build_index
 
     progress, embedding = _Progress("Indexing"), _Progress("Embedding sections")
     try:
@@ -204,13 +204,13 @@ def _log_options(func: Any) -> Any:
 
 
 def _log_path(log_setting: str | None, no_log: bool, index_dir: Path) -> Path | None:
-    from .activity import log_location
+    from kb_tools.measure.activity import log_location
 
     return None if no_log else log_location(log_setting, index_dir)
 
 
 def _open_searcher(index_dir: Path) -> Any:
-    from .search import Searcher
+    from kb_tools.search import Searcher
 
     return Searcher(index_dir)
 
@@ -241,7 +241,7 @@ def search(text: str, index_dir: Path, depth: str | None, product: str | None, a
       kb search "PAY-051" --product account --json
       kb search "put the program on the board" --mode lexical --no-log
     """
-    from .activity import record_cli_search
+    from kb_tools.measure.activity import record_cli_search
 
     results = _open_searcher(index_dir).search(text, depth=depth, product=product, article_type=article_type,
                                                tag=tag, status=status, limit=limit, mode=mode)
@@ -290,7 +290,7 @@ def steps(article_or_text: str, index_dir: Path, depth: str, as_json: bool) -> N
       kb steps homehub/wifi-keeps-dropping.md
       kb steps "forgot my password" --depth expert
     """
-    from .search.steps import find_steps
+    from kb_tools.search.steps import find_steps
 
     found = find_steps(_open_searcher(index_dir), article_or_text, depth=depth)
     if as_json:
@@ -323,7 +323,7 @@ def paths(name: str | None, docs: Path, answers: bool, as_json: bool) -> None:
       kb paths service-fundamentals --answers
       kb paths "The HomeHub for beginners" --json
     """
-    from .paths import format_minutes, load_catalog
+    from kb_tools.content.paths import format_minutes, load_catalog
 
     catalog = load_catalog(docs)
     chosen = [catalog.find(name)] if name else catalog.paths
@@ -370,7 +370,7 @@ def eval_command(queries: Path, index_dir: Path, as_json: bool, mode: str) -> No
       kb eval ../shared/eval/arduino-dev-queries.tsv --index /tmp/ax --json
       kb eval tests/sample-queries.tsv --mode lexical
     """
-    from .search.evaluate import evaluate, read_queries
+    from kb_tools.search.evaluate import evaluate, read_queries
 
     searcher = _open_searcher(index_dir)
     notices = set()
@@ -424,7 +424,14 @@ def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, thr
       kb serve --host 0.0.0.0 --site /srv/kb/site --index /srv/kb/search_index --log /var/lib/kb/activity.sqlite
       kb serve --no-log
     """
-    from .server import Server, bind, check_built, create_app, is_loopback, url_of
+    from kb_tools.desk.server import (
+        Server,
+        bind,
+        check_built,
+        create_app,
+        is_loopback,
+        url_of,
+    )
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines under load are noise
     log_path = _log_path(log_setting, no_log, index_dir)
@@ -447,10 +454,10 @@ def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, thr
     if workers == 1:
         serve_on(listening).run()
     else:
-        from .workers import WorkerPool
+        from kb_tools.desk.workers import WorkerPool
 
         def serve_worker(shared: Any, accept_while: Any) -> None:
-            logging.getLogger("kb_tools.server").setLevel(logging.WARNING)  # the parent says "Stopping" once
+            logging.getLogger("kb_tools.desk.server").setLevel(logging.WARNING)  # the parent says "Stopping" once
             serve_on(shared, accept_while).run(signals=(signal.SIGTERM,))  # Ctrl-C reaches it from the parent
 
         status = WorkerPool(serve_worker, listening, workers=workers).run()
@@ -488,7 +495,7 @@ def report(since: Any, owner: str | None, as_json: bool, html_dir: Path | None, 
       kb report --json --no-findability
       kb report --html report/        # then open report/index.html
     """
-    from .report import create_report, render_text
+    from kb_tools.measure.report import create_report, render_text
 
     progress = _Progress("Indexing for the findability check")
     try:
@@ -498,7 +505,7 @@ def report(since: Any, owner: str | None, as_json: bool, html_dir: Path | None, 
     finally:
         progress.finish()
     if html_dir:
-        from .report_html import write_html
+        from kb_tools.measure.report_html import write_html
 
         written = write_html(built, html_dir)
         click.echo(f"Wrote {written}", err=True)

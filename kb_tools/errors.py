@@ -29,3 +29,11 @@ class IndexMissingError(KBError):
 
 class IndexBusyError(KBError):
     """Raised when another `kb index` is already writing the same index."""
+
+
+class ModelUnavailableError(KBError):
+    """Raised by `semantic` when the embedding model is missing, altered, or cannot be fetched or built."""
+
+
+class ActivityLogError(KBError):
+    """Raised by the activity log when the log cannot be opened or written (full, locked, not a log)."""

@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from browser import Browser, Page, is_available
 
-from kb_tools.config import DEFAULT_EXTENSIONS
+from kb_tools.content.config import DEFAULT_EXTENSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DOCS = ROOT / "docs"
@@ -216,7 +215,7 @@ def page(browser: Browser) -> Iterator[Page]:
 @contextlib.contextmanager
 def in_process(site: Path, index: Path, app: dict | None = None, **server_options: object) -> Iterator[str]:
     """The library's Server in a thread of this process, on a free port: its base URL."""
-    from kb_tools.server import Server, create_app
+    from kb_tools.desk.server import Server, create_app
 
     server = Server(create_app(site, index, **(app or {})), host="127.0.0.1", port=0, **server_options)
     thread = threading.Thread(target=server.run, kwargs={"grace": 2.0})

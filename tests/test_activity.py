@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from kb_tools.activity import (
+from kb_tools.measure.activity import (
     LOG_FILE,
     SCHEMA_VERSION,
     ActivityLog,
@@ -21,7 +21,7 @@ from kb_tools.activity import (
     log_location,
     read_activity,
 )
-from kb_tools.scrub import scrub
+from kb_tools.measure.scrub import scrub
 
 # --- scrubbing ------------------------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ def test_threads_writing_at_once_lose_nothing(tmp_path: Path):
 
 WRITER = textwrap.dedent("""
     import sys
-    from kb_tools.activity import ActivityLog
+    from kb_tools.measure.activity import ActivityLog
     log = ActivityLog(sys.argv[1], busy_timeout=10)
     for n in range(int(sys.argv[3])):
         log.record_search(f"process {sys.argv[2]} query {n}", results=1, session=f"desk-{sys.argv[2]:0>4}")

@@ -10,16 +10,20 @@ import pytest
 import yaml
 from conftest import ROOT, SAMPLE_DOCS, article, run_mkdocs_build
 
-from kb_tools.checks import check_collection
+from kb_tools.content.checks import check_collection
+from kb_tools.content.glossary import Term, load_glossary, read_glossary
+from kb_tools.content.model import load_collection
+from kb_tools.content.readability import (
+    DEFAULT_MIN_READING_EASE,
+    count_syllables,
+    measure,
+)
+from kb_tools.content.render import Renderer
+from kb_tools.content.tab_text import depth_tabs
 from kb_tools.errors import ConfigError
-from kb_tools.glossary import Term, load_glossary, read_glossary
-from kb_tools.model import load_collection
-from kb_tools.readability import DEFAULT_MIN_READING_EASE, count_syllables, measure
-from kb_tools.render import Renderer
 from kb_tools.search import Searcher, build_index
 from kb_tools.search.analysis import terms
 from kb_tools.search.thesaurus import load_thesaurus
-from kb_tools.tab_text import depth_tabs
 
 TABS = ('## Steps\n\n=== "Beginner"\n\n    1. Tap **Settings**, the gear icon, then **Name**.\n\n'
         '=== "Expert"\n\n    1. Set the SSID in the admin page.\n')

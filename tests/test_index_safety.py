@@ -24,7 +24,9 @@ from conftest import ROOT, article
 
 from kb_tools.errors import IndexBusyError
 from kb_tools.search import Searcher, build_index, storage
-from kb_tools.search.indexer import _PARALLEL_FROM  # from this many changed files, parsing is parallel
+from kb_tools.search.indexer import (
+    _PARALLEL_FROM,  # from this many changed files, parsing is parallel
+)
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate_kb import generate_kb  # noqa: E402

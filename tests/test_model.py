@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import article, run_mkdocs_build
 
 from kb_tools import load_collection
-from kb_tools.model import page_url
+from kb_tools.content.model import page_url
 
 TRICKY = textwrap.dedent('''\
     Shared introduction for both depths.

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import SAMPLE_DOCS, article, run_mkdocs_build
 
 from kb_tools.cli import main
-from kb_tools.paths import format_minutes, load_catalog, reading_minutes
+from kb_tools.content.paths import format_minutes, load_catalog, reading_minutes
 
 FUNDAMENTALS = "paths/service-fundamentals/index.html"
 

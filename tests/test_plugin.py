@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import article, run_mkdocs_build
 
-from kb_tools.site_content import insert_after_title
+from kb_tools.site.pages import insert_after_title
 
 
 class _Loads(HTMLParser):

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from kb_tools.cli import main
-from kb_tools.config import DEFAULT_EXTENSIONS, load_config
+from kb_tools.content.config import DEFAULT_EXTENSIONS, load_config
 
 WRITING_GUIDE = ROOT / "docs" / "writing-articles.md"
 
@@ -26,7 +26,7 @@ def test_exactly_one_whoosh_distribution_is_installed():
 
 
 def test_every_check_rule_is_documented():
-    source = (ROOT / "kb_tools").glob("*.py")
+    source = (ROOT / "kb_tools").rglob("*.py")
     used = set()
     for path in source:
         used |= set(re.findall(r'"(?:error|warning)", "([a-z-]+)"', path.read_text()))

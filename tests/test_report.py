@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import PRODUCTS_YML, SITE_YML, article
 
-from kb_tools.activity import LOG_FILE, ActivityLog, read_activity
 from kb_tools.cli import main
+from kb_tools.measure.activity import LOG_FILE, ActivityLog, read_activity
 from kb_tools.search import build_index
 
 TODAY = dt.date.today()

@@ -20,9 +20,9 @@ from click.testing import CliRunner
 from conftest import SAMPLE_DOCS, article, copy_docs, free_port, in_process, kb_serve
 
 from kb_tools.cli import main
+from kb_tools.desk.server import Server, create_app
 from kb_tools.search import Searcher, build_index
 from kb_tools.search.analysis import MAX_QUERY_CHARS
-from kb_tools.server import Server, create_app
 
 
 class Answer:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .searcher import Hit, SearchResults, Searcher
-from .storage import index_exists
+from kb_tools.search.searcher import Hit, Searcher, SearchResults
+from kb_tools.search.storage import index_exists
 
 if TYPE_CHECKING:
-    from .indexer import IndexStats, build_index
+    from kb_tools.search.indexer import IndexStats, build_index
 
 __all__ = ["Hit", "IndexStats", "SearchResults", "Searcher", "build_index", "index_exists"]
 
@@ -20,7 +20,7 @@ __all__ = ["Hit", "IndexStats", "SearchResults", "Searcher", "build_index", "ind
 def __getattr__(name: str) -> Any:
     # The indexer brings the Markdown renderer with it: a `kb search` process never needs it.
     if name in ("IndexStats", "build_index"):
-        from . import indexer
+        from kb_tools.search import indexer
 
         return getattr(indexer, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

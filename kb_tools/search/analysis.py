@@ -10,6 +10,7 @@ import functools
 import re
 import unicodedata
 
+from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -18,7 +19,6 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
 from whoosh.support.charset import accent_map
 
 # Bump when the analyzer or the schema changes: an index of another version is rebuilt in full.

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import KBError
-from .searcher import Hit
+from kb_tools.errors import KBError
+from kb_tools.search.searcher import Hit
 
 K = 10
 

@@ -22,16 +22,22 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, Schema
 
-from ..config import KBConfig, load_config
-from ..errors import IndexMissingError, KBError
-from ..metadata import PAGE_TYPE
-from ..model import Article, ArticleParser, Section, markdown_files
-from . import storage
-from .storage import INDEX_FORMAT, INDEX_NAME
-from .analysis import clean_text, term_counts
-from .postings import ArticleTerms, write_postings
-from .thesaurus import load_thesaurus, write_thesaurus
-from .vectors import SectionText, embedding_text, remove_vectors, shared_embedder, update_vectors
+from kb_tools.content.config import KBConfig, load_config
+from kb_tools.content.metadata import PAGE_TYPE
+from kb_tools.content.model import Article, ArticleParser, Section, markdown_files
+from kb_tools.errors import IndexMissingError, KBError
+from kb_tools.search import storage
+from kb_tools.search.analysis import clean_text, term_counts
+from kb_tools.search.postings import ArticleTerms, write_postings
+from kb_tools.search.storage import INDEX_FORMAT, INDEX_NAME
+from kb_tools.search.thesaurus import load_thesaurus, write_thesaurus
+from kb_tools.search.vectors import (
+    SectionText,
+    embedding_text,
+    remove_vectors,
+    shared_embedder,
+    update_vectors,
+)
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +124,7 @@ def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = 
 
 
 def _model_id() -> str:
-    from ..semantic.store import ONNX_SHA256
+    from kb_tools.semantic.store import ONNX_SHA256
 
     return ONNX_SHA256
 

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import terms, words
-from .storage import replace_file
+from kb_tools.search.analysis import terms, words
+from kb_tools.search.storage import replace_file
 
 FIELDS = ("title", "summary", "customer_says", "tags", "headings", "body", "pairs", "words")
 PAIRS = "pairs"  # adjacent words of the whole article, "keep drop": the proximity and phrase evidence

@@ -21,19 +21,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher as WhooshSearcher
 
-from ..errors import IndexMissingError
-from . import storage
-from .storage import INDEX_FORMAT, INDEX_NAME
-from .analysis import MAX_QUERY_CHARS, clean_text, terms, words
-from .snippets import make_snippet
-from .spelling import Speller
-from .postings import PAIRS, Postings, pair
-from .thesaurus import Thesaurus, read_thesaurus
-from .vectors import Similarities, VectorStore, shared_embedder
+from kb_tools.errors import IndexMissingError
+from kb_tools.search import storage
+from kb_tools.search.analysis import MAX_QUERY_CHARS, clean_text, terms, words
+from kb_tools.search.postings import PAIRS, Postings, pair
+from kb_tools.search.snippets import make_snippet
+from kb_tools.search.spelling import Speller
+from kb_tools.search.storage import INDEX_FORMAT, INDEX_NAME
+from kb_tools.search.thesaurus import Thesaurus, read_thesaurus
+from kb_tools.search.vectors import Similarities, VectorStore, shared_embedder
 
 # Field weights of the article documents. Measured: heavy boosts on short fields hurt, because
 # BM25F already sums the per-field scores (a title match also counts in the body).

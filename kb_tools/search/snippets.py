@@ -10,7 +10,7 @@ import bisect
 import html
 import re
 
-from .analysis import term_of
+from kb_tools.search.analysis import term_of
 
 SNIPPET_WORDS = 32
 _WORD = re.compile(r"\w+")

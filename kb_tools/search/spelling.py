@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .postings import Postings
+    from kb_tools.search.postings import Postings
 
 SPELL_FIELD = "words"  # the postings field of the articles' unstemmed words
 _MIN_LENGTH = 4  # shorter words are too often codes or abbreviations to correct

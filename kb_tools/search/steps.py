@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import KBError
-from .searcher import Searcher
+from kb_tools.errors import KBError
+from kb_tools.search.searcher import Searcher
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import IndexBusyError, IndexMissingError
-from .analysis import ANALYSIS_VERSION
+from kb_tools.errors import IndexBusyError, IndexMissingError
+from kb_tools.search.analysis import ANALYSIS_VERSION
 
 # What a generation holds; bump the number when the schema or the files change, and an index of
 # another version is rebuilt in full (the analyzer's version is part of it).

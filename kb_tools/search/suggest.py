@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .searcher import Searcher
+from kb_tools.search.searcher import Searcher
 
 SUGGESTIONS = 8
 

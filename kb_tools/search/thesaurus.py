@@ -1,6 +1,6 @@
 """Customer vocabulary: groups of equivalent words and phrases, used to widen a query.
 
-The shipped general thesaurus (kb_tools/data/thesaurus.yml) is merged with an optional
+The shipped general thesaurus (kb_tools/search/data/thesaurus.yml) is merged with an optional
 `synonyms.yml` in the docs folder and with the glossary (docs/glossary.yml: each term with the
 words customers use for it), so the site's vocabulary has one source. Phrases are analysed with the index's analyzer, so "log in",
 "Login" and "logging in" all meet the same terms.
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import ConfigError
-from ..frontmatter import load_yaml, yaml_problem
-from ..glossary import load_glossary
-from .analysis import terms
-from .storage import replace_file
+from kb_tools.content.frontmatter import load_yaml, yaml_problem
+from kb_tools.content.glossary import load_glossary
+from kb_tools.errors import ConfigError
+from kb_tools.search.analysis import terms
+from kb_tools.search.storage import replace_file
 
 KB_SYNONYMS_FILE = "synonyms.yml"
 THESAURUS_FILE = "thesaurus.json"  # in each index generation
@@ -68,8 +68,8 @@ def read_thesaurus(directory: Path) -> Thesaurus:
 
 def load_thesaurus(docs_dir: Path | None = None, *, extra_groups: list[list[str]] | None = None) -> Thesaurus:
     """The shipped groups, plus docs/synonyms.yml and the glossary's synonyms when present, plus `extra_groups`."""
-    shipped = resources.files("kb_tools").joinpath("data", "thesaurus.yml").read_text("utf-8")
-    groups = _groups(load_yaml(shipped), "kb_tools/data/thesaurus.yml")
+    shipped = resources.files("kb_tools.search").joinpath("data", "thesaurus.yml").read_text("utf-8")
+    groups = _groups(load_yaml(shipped), "kb_tools/search/data/thesaurus.yml")
     local = docs_dir / KB_SYNONYMS_FILE if docs_dir else None
     if local and local.is_file():
         try:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .storage import replace_file
+from kb_tools.search.storage import replace_file
 
 VECTORS_FILE = "vectors.npy"
 ROWS_FILE = "vectors.json"
@@ -56,7 +56,7 @@ def shared_embedder() -> tuple[Any, str | None]:
     global _model
     with _model_lock:
         if _model is None:
-            from ..semantic import Embedder, ModelUnavailableError
+            from kb_tools.semantic import Embedder, ModelUnavailableError
 
             try:
                 _model = (Embedder.load(), None)

@@ -9,7 +9,7 @@ verified original weights (see fetch.py); `Embedder.load` checks its sha256 befo
 
 from __future__ import annotations
 
-from .embedder import Embedder
-from .store import ModelUnavailableError, model_dir
+from kb_tools.semantic.embedder import Embedder
+from kb_tools.semantic.store import ModelUnavailableError, model_dir
 
 __all__ = ["Embedder", "ModelUnavailableError", "model_dir"]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import store
+from kb_tools.semantic import store
 
 if TYPE_CHECKING:  # imported for real inside load(), so importing this module stays cheap
     from onnxruntime import InferenceSession

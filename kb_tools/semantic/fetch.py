@@ -22,8 +22,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import store
-from .graph import build_onnx, read_safetensors
+from kb_tools.semantic import store
+from kb_tools.semantic.graph import build_onnx, read_safetensors
 
 log = logging.getLogger(__name__)
 

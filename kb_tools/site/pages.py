@@ -11,15 +11,12 @@ import html
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import PurePosixPath
 
-from .config import KBConfig, Product
-from .findings import Finding
-from .frontmatter import split_front_matter
-from .metadata import ARTICLE_TYPES, PAGE_TYPE, Metadata, parse_metadata
-from .model import DEPTHS
-from .outline import BOTH, read_outline
+from kb_tools.content.card import Card
+from kb_tools.content.config import KBConfig, Product
+from kb_tools.content.metadata import ARTICLE_TYPES
+from kb_tools.content.model import DEPTHS
+from kb_tools.content.outline import BOTH, read_outline
 
 TYPE_HEADINGS = {
     "how-to": "How-to guides",
@@ -28,27 +25,6 @@ TYPE_HEADINGS = {
     "concept": "Concepts",
     "playbook": "Playbooks",
 }
-
-
-@dataclass(frozen=True)
-class Card:
-    """An article as the site lists it: where it is and what its front matter says."""
-
-    path: str
-    title: str
-    meta: Metadata
-
-    @property
-    def is_article(self) -> bool:
-        return self.meta.type is not None and self.meta.type != PAGE_TYPE
-
-
-def read_card(path: str, text: str, config: KBConfig) -> tuple[Card, list[Finding]]:
-    """The card of one file, and its front-matter findings."""
-    fm = split_front_matter(text)
-    meta, findings = parse_metadata(fm, config, path)
-    title = meta.title or _first_heading(fm.body) or PurePosixPath(path).stem.replace("-", " ")
-    return Card(path, title, meta), findings
 
 
 def landing_page(product: Product, cards: Iterable[Card]) -> str:
@@ -110,11 +86,6 @@ def insert_after_title(page_html: str, fragment: str) -> str:
     return page_html[:end] + fragment + page_html[end:]
 
 
-def _first_heading(body: str) -> str | None:
-    for line in body.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip().split(" {")[0]
-    return None
 
 
 def _yaml_quote(text: str) -> str:

@@ -17,14 +17,27 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .config import PRODUCTS_FILE, KBConfig, load_config
-from .errors import KBError
-from .findings import Finding
-from .glossary import GLOSSARY_FILE, GLOSSARY_PAGE, Glossary, glossary_page, load_glossary
-from .path_site import insert_path_list, page_additions
-from .paths import Catalog, build_catalog, is_path_page
-from .render import EXTENSION_NAME
-from .site_content import Card, desk_settings, insert_after_title, landing_page, meta_bar, read_card, steps_script
+from kb_tools.content.card import Card, read_card
+from kb_tools.content.config import PRODUCTS_FILE, KBConfig, load_config
+from kb_tools.content.findings import Finding
+from kb_tools.content.glossary import (
+    GLOSSARY_FILE,
+    GLOSSARY_PAGE,
+    Glossary,
+    glossary_page,
+    load_glossary,
+)
+from kb_tools.content.paths import Catalog, build_catalog, is_path_page
+from kb_tools.content.render import EXTENSION_NAME
+from kb_tools.errors import KBError
+from kb_tools.site.pages import (
+    desk_settings,
+    insert_after_title,
+    landing_page,
+    meta_bar,
+    steps_script,
+)
+from kb_tools.site.path_pages import insert_path_list, page_additions
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -87,7 +100,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
                 uri = f"{product.id}/index.md"
                 if files.get_file_from_path(uri) is None:
                     files.append(File.generated(config, uri, content=landing_page(product, self.cards.values())))
-        package = resources.files("kb_tools").joinpath("assets")
+        package = resources.files("kb_tools.site").joinpath("assets")
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=package.joinpath(name).read_bytes()))
         files.append(File.generated(config, f"{ASSET_DIR}/desk.json", content=desk_settings(self.kb)))

@@ -13,15 +13,20 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from .findings import Finding
-from .glossary import GLOSSARY_PAGE, Glossary, read_glossary, unexplained_jargon
-from .metadata import PAGE_TYPE
-from .model import Article, Collection
-from .paths import build_catalog, is_path_page
-from .readability import measure
-from .render import Renderer
-from .site_content import Card
-from .tab_text import depth_tabs
+from kb_tools.content.card import Card
+from kb_tools.content.findings import Finding
+from kb_tools.content.glossary import (
+    GLOSSARY_PAGE,
+    Glossary,
+    read_glossary,
+    unexplained_jargon,
+)
+from kb_tools.content.metadata import PAGE_TYPE
+from kb_tools.content.model import Article, Collection
+from kb_tools.content.paths import build_catalog, is_path_page
+from kb_tools.content.readability import measure
+from kb_tools.content.render import Renderer
+from kb_tools.content.tab_text import depth_tabs
 
 KCS_HEADINGS = ("Issue", "Environment", "Resolution", "Cause")
 _DEPTH_LABELS = ("Beginner", "Expert")
@@ -148,7 +153,7 @@ def _beginner_wording(collection: Collection, glossary: Glossary) -> Iterator[Fi
 
 
 def _paths(collection: Collection) -> list[Finding]:
-    """Onboarding paths: their shape, the articles they name, their times (see kb_tools.paths)."""
+    """Onboarding paths: their shape, the articles they name, their times (see kb_tools.content.paths)."""
     pages = [(a.path, a.source_path.read_text(encoding="utf-8", errors="replace"))
              for a in collection if is_path_page(a.path)]
     if not pages:

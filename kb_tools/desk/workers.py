@@ -23,7 +23,7 @@ import struct
 import time
 from collections.abc import Callable
 
-from .errors import KBError
+from kb_tools.errors import KBError
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
 """`kb report`: what agents searched for and did not find, which articles help, what needs an expert.
 
 Stages:
-  read      the activity log of the period (kb_tools.activity.read_activity)
+  read      the activity log of the period (kb_tools.measure.activity.read_activity)
   check     kb check's own rules over the content: review-overdue, findability (content_findings)
   build     both -> a typed Report, narrowed to one owner's articles on request (build_report)
-  render    render_text for the terminal, to_dict for --json, kb_tools.report_html for the page
+  render    render_text for the terminal, to_dict for --json, kb_tools.measure.report_html for the page
 """
 
 from __future__ import annotations
@@ -15,17 +15,23 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .activity import Activity, FeedbackRow, SearchRow, normalize_query, read_activity
-from .errors import KBError
-from .metadata import PAGE_TYPE
+from kb_tools.content.metadata import PAGE_TYPE
+from kb_tools.errors import KBError
+from kb_tools.measure.activity import (
+    Activity,
+    FeedbackRow,
+    SearchRow,
+    normalize_query,
+    read_activity,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .findings import Finding
-    from .model import Article, Collection
-    from .search import Searcher
-    from .search.indexer import Progress
+    from kb_tools.content.findings import Finding
+    from kb_tools.content.model import Article, Collection
+    from kb_tools.search import Searcher
+    from kb_tools.search.indexer import Progress
 
 TOP = 15  # rows per list
 COMMENTS = 5  # latest comments kept per article
@@ -156,8 +162,8 @@ HEALTH_RULES = ("review-overdue", "findability")
 def content_findings(collection: Collection, *, searcher: Searcher | None = None,
                      today: dt.date | None = None) -> list[Finding]:
     """kb check's findings the report shows: overdue reviews, and findability when given a searcher."""
-    from .checks import check_collection
-    from .findability import check_findability
+    from kb_tools.content.checks import check_collection
+    from kb_tools.search.findability import check_findability
 
     extra = [lambda c: check_findability(c, searcher)] if searcher is not None else []
     report = check_collection(collection, today=today, extra_rules=extra)
@@ -172,8 +178,8 @@ def create_report(log_path: Path | None, docs: Path, *, index_dir: Path, since: 
     Findability searches `index_dir` when it indexes exactly `docs`, else a fresh index built for
     the check (as `kb check` does).
     """
-    from .findability import searcher_for
-    from .model import load_collection
+    from kb_tools.content.model import load_collection
+    from kb_tools.search.findability import searcher_for
 
     until = until or dt.date.today()
     since = since or until - dt.timedelta(days=DEFAULT_DAYS - 1)

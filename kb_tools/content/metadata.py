@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .config import KBConfig
-from .findings import Finding
-from .frontmatter import FrontMatter
+from kb_tools.content.config import KBConfig
+from kb_tools.content.findings import Finding
+from kb_tools.content.frontmatter import FrontMatter
 
 ARTICLE_TYPES = ("how-to", "troubleshooting", "reference", "concept", "playbook")
 PAGE_TYPE = "page"  # site pages (welcome, writing guide): only a title is expected
@@ -30,7 +30,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "status": (str, "draft, validated or archived"),
 }
 _REQUIRED = ("title", "summary", "product", "type", "reviewed", "review_every", "status")
-_PAGE_KEYS = ("audience", "order", "steps")  # onboarding-path pages; kb_tools.paths checks them
+_PAGE_KEYS = ("audience", "order", "steps")  # onboarding-path pages; kb_tools.content.paths checks them
 _SENTENCE_END = re.compile(r"[.!?](?:\s+|$)")
 
 

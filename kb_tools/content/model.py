@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .config import KBConfig, load_config
-from .findings import Finding
-from .frontmatter import split_front_matter
-from .metadata import Metadata, parse_metadata
-from .outline import BOTH, OutlineSection, OutlineTab, read_outline
-from .render import Renderer
+from kb_tools.content.config import KBConfig, load_config
+from kb_tools.content.findings import Finding
+from kb_tools.content.frontmatter import split_front_matter
+from kb_tools.content.metadata import Metadata, parse_metadata
+from kb_tools.content.outline import BOTH, OutlineSection, OutlineTab, read_outline
+from kb_tools.content.render import Renderer
 
 DEPTHS = ("beginner", "expert")
 _LOCATOR_TEXT = re.compile(r"[^0-9a-z]+")

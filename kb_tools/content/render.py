@@ -6,10 +6,10 @@ import threading
 
 import markdown
 
-from .config import KBConfig
-from .errors import ConfigError
+from kb_tools.content.config import KBConfig
+from kb_tools.errors import ConfigError
 
-EXTENSION_NAME = "kb_tools.markdown_ext"
+EXTENSION_NAME = "kb_tools.content.markdown_ext"
 
 
 class Renderer:

@@ -8,9 +8,9 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from .config import KBConfig
-from .errors import KBError
-from .metadata import ARTICLE_TYPES
+from kb_tools.content.config import KBConfig
+from kb_tools.content.metadata import ARTICLE_TYPES
+from kb_tools.errors import KBError
 
 
 def slugify_title(title: str) -> str:
@@ -36,7 +36,7 @@ def new_article(config: KBConfig, title: str, *, product: str, article_type: str
     target = path or config.docs_dir / product / f"{slugify_title(title)}.md"
     if target.exists():
         raise KBError(f"{target} already exists; pick another title or --path, or edit that article.")
-    template = resources.files("kb_tools").joinpath("templates", f"{article_type}.md").read_text("utf-8")
+    template = resources.files("kb_tools.content").joinpath("templates", f"{article_type}.md").read_text("utf-8")
     text = Template(template).substitute(
         title=title.strip(), title_yaml=_yaml_text(title.strip()),
         summary_yaml=_yaml_text(summary or f"(One sentence: what '{title.strip()}' gets the customer to.)"),

@@ -15,9 +15,9 @@ The API (GET or HEAD, and the POSTs below; JSON; `Cache-Control: no-store`; erro
 Unknown parameters are ignored; invalid values give 400, a missing article 404, another method
 405, an unreadable index 503. Only `snippet` in the results is HTML (escaped text plus <mark>).
 
-With an activity log (kb_tools.activity), searches are recorded (the response names the record in
+With an activity log (kb_tools.measure.activity), searches are recorded (the response names the record in
 X-KB-Search-Id; the desk's X-KB-Session header groups a desk's searches), and the desk posts JSON:
-  POST /api/feedback   an article's "Did this solve the caller's problem?" (kb_tools.feedback) -> 201
+  POST /api/feedback   an article's "Did this solve the caller's problem?" (kb_tools.measure.feedback) -> 201
   POST /api/click      a result opened from search `search` -> 201
 Bodies over 4 KB give 413, a type other than JSON 415, invalid fields 400, more than the per-client
 rate 429, a log that cannot be written 503. A search answers even when its record cannot be written.
@@ -42,16 +42,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .activity import ActivityLog, ActivityLogError
-from .errors import IndexMissingError, KBError
-from .feedback import MAX_BODY, PayloadError, parse_click, parse_feedback, session_id
-from .rate_limit import RateLimiter
-from .report_page import ReportPage, report_error_page
-from .search import Searcher, index_exists
-from .search.analysis import MAX_QUERY_CHARS
-from .search.steps import find_steps
-from .search.suggest import suggest
-from .static_files import serve_static
+from kb_tools.desk.rate_limit import RateLimiter
+from kb_tools.desk.static_files import serve_static
+from kb_tools.errors import IndexMissingError, KBError
+from kb_tools.measure.activity import ActivityLog, ActivityLogError
+from kb_tools.measure.feedback import (
+    MAX_BODY,
+    PayloadError,
+    parse_click,
+    parse_feedback,
+    session_id,
+)
+from kb_tools.measure.report_page import ReportPage, report_error_page
+from kb_tools.search import Searcher, index_exists
+from kb_tools.search.analysis import MAX_QUERY_CHARS
+from kb_tools.search.steps import find_steps
+from kb_tools.search.suggest import suggest
 
 log = logging.getLogger(__name__)
 

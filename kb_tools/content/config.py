@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
-from .frontmatter import yaml_problem
+from kb_tools.content.frontmatter import yaml_problem
+from kb_tools.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,14 @@ import html
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .report import REASON_LABELS, Helpfulness, HealthItem, QueryStat, Report, to_do_summary
+from kb_tools.measure.report import (
+    REASON_LABELS,
+    HealthItem,
+    Helpfulness,
+    QueryStat,
+    Report,
+    to_do_summary,
+)
 
 UrlOf = Callable[[str], "str | None"]
 

@@ -18,14 +18,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .activity import read_activity
-from .errors import IndexMissingError, KBError
-from .report import DEFAULT_DAYS, build_report, content_findings, period_bounds
-from .report_html import render_html
+from kb_tools.errors import IndexMissingError, KBError
+from kb_tools.measure.activity import read_activity
+from kb_tools.measure.report import (
+    DEFAULT_DAYS,
+    build_report,
+    content_findings,
+    period_bounds,
+)
+from kb_tools.measure.report_html import render_html
 
 if TYPE_CHECKING:
-    from .findings import Finding
-    from .model import Collection
+    from kb_tools.content.findings import Finding
+    from kb_tools.content.model import Collection
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +102,7 @@ class ReportPage:
 
     def _content(self, today: dt.date) -> tuple[Collection | None, list[Finding]]:
         """The content and kb check's findings on it, read at most once per CACHE_SECONDS for every page."""
-        from .model import load_collection
+        from kb_tools.content.model import load_collection
 
         if self._read is not None and self._read[0] > time.monotonic():
             return self._read[1], self._read[2]
@@ -138,8 +143,8 @@ class BackgroundFindability:
         return True
 
     def _run(self, collection: Collection) -> None:
-        from .findability import check_findability
-        from .search import Searcher
+        from kb_tools.search import Searcher
+        from kb_tools.search.findability import check_findability
 
         result: tuple[str, list[Finding]] | None = None
         try:

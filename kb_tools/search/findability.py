@@ -11,11 +11,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .findings import Finding
-from .metadata import PAGE_TYPE
-from .model import Article, Collection
-from .search import Searcher, build_index
-from .search.indexer import Progress, index_is_current
+from kb_tools.content.findings import Finding
+from kb_tools.content.metadata import PAGE_TYPE
+from kb_tools.content.model import Article, Collection
+from kb_tools.search import Searcher, build_index
+from kb_tools.search.indexer import Progress, index_is_current
 
 TOP = 3
 _LOOKED_AT = 10

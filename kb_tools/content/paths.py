@@ -19,13 +19,13 @@ from typing import Any
 
 import yaml
 
-from .config import load_config
-from .errors import KBError
-from .findings import Finding
-from .frontmatter import split_front_matter
-from .metadata import PAGE_TYPE
-from .model import find_markdown_files, relative_path
-from .site_content import Card, read_card
+from kb_tools.content.card import Card, read_card
+from kb_tools.content.config import load_config
+from kb_tools.content.findings import Finding
+from kb_tools.content.frontmatter import split_front_matter
+from kb_tools.content.metadata import PAGE_TYPE
+from kb_tools.content.model import find_markdown_files, relative_path
+from kb_tools.errors import KBError
 
 PATHS_FOLDER = "paths"
 WORDS_PER_MINUTE = 180  # careful study reading, slower than skimming (about 250)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .activity import MAX_TEXT, REASONS, VIAS
+from kb_tools.measure.activity import MAX_TEXT, REASONS, VIAS
 
 MAX_BODY = 4096  # bytes
 MAX_STEP = 500

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .markdown_ext import CHECKPOINT_CLASS
+from kb_tools.content.markdown_ext import CHECKPOINT_CLASS
 
 DEPTH_LABELS = {"Beginner": "beginner", "Expert": "expert"}
 BOTH = "both"

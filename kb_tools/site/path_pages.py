@@ -15,7 +15,7 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from .paths import Catalog, LearningPath, PathStep, format_minutes
+from kb_tools.content.paths import Catalog, LearningPath, PathStep, format_minutes
 
 PATH_LIST_MARKER = re.compile(r"^<!--[ \t]*kb-paths[ \t]*-->[ \t]*$", re.MULTILINE)
 

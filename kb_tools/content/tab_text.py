@@ -12,9 +12,9 @@ import textwrap
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .frontmatter import split_front_matter
-from .model import Article
-from .render import Renderer
+from kb_tools.content.frontmatter import split_front_matter
+from kb_tools.content.model import Article
+from kb_tools.content.render import Renderer
 
 _TAB_LINE = re.compile(r'^(?P<indent>\s*)===[+!]?\s+"(?P<label>.*)"\s*$')
 _FENCE_LINE = re.compile(r"^\s*(```|~~~)")

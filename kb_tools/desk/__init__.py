@@ -1,0 +1,1 @@
+"""The desk server: kb serve's WSGI app, its worker processes, static files and rate limits."""
