@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 PORT   ?= 8000
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: serve site test setup setup-dev browser clean
+.PHONY: serve site test lint setup setup-dev browser clean
 
 serve: site
 	@echo "Serving the knowledge base on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
@@ -19,8 +19,13 @@ site: setup
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "Site built in site/"
 
-test: setup-dev browser
+test: setup-dev browser lint
 	$(BIN)/python -m pytest
+
+# Lint and type checks (configured in pyproject.toml); part of `make test`.
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev

@@ -30,11 +30,10 @@ if TYPE_CHECKING:
         load_collection,
     )
 
-_LAZY = {
-    "CheckReport": "content.checks", "check_collection": "content.checks", "KBConfig": "content.config", "Product": "content.config",
-    "load_config": "content.config", "Finding": "content.findings", "Article": "content.model", "Collection": "content.model", "Section": "content.model",
-    "Step": "content.model", "load_article": "content.model", "load_collection": "content.model",
-}
+_LAZY = {name: "content.checks" for name in ("CheckReport", "check_collection")}
+_LAZY |= {name: "content.config" for name in ("KBConfig", "Product", "load_config")}
+_LAZY |= {"Finding": "content.findings"}
+_LAZY |= {name: "content.model" for name in ("Article", "Collection", "Section", "Step", "load_article", "load_collection")}
 
 __all__ = [
     "Article", "CheckReport", "Collection", "ConfigError", "ContentError", "Finding", "IndexBusyError",

@@ -81,7 +81,7 @@ def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir:
     if findability and any(article.meta.customer_says for article in collection):
         progress = _Progress("Indexing for the findability check")
         try:
-            with searcher_for(docs, index_dir, reuse=INDEX_DEFAULT, progress=progress) as searcher:
+            with searcher_for(docs, index_dir, reuse=Path(INDEX_DEFAULT), progress=progress) as searcher:
                 report = check_collection(collection, extra_rules=[lambda c: check_findability(c, searcher)])
         finally:
             progress.finish()
@@ -336,7 +336,7 @@ def paths(name: str | None, docs: Path, answers: bool, as_json: bool) -> None:
                    + f": {len(path.steps)} steps, about {format_minutes(catalog.total_minutes(path))}")
         click.echo(f"For: {path.audience}")
         for step in path.steps:
-            what = (f"{catalog.title_of(step.article)} ({step.article})" if step.kind == "read"
+            what = (f"{catalog.title_of(step.article)} ({step.article})" if step.kind == "read" and step.article
                     else step.question or step.scenario)
             click.echo(f"\n{step.number:>2}. {step.label:<13} {what}  " + click.style(
                 format_minutes(catalog.step_minutes(step)), fg="cyan"))

@@ -20,8 +20,8 @@ import pytest
 from browser import Browser, Page, is_available
 from conftest import ROOT, SAMPLE_DOCS
 
-from kb_tools.content.config import load_config
 from kb_tools.content.card import read_card
+from kb_tools.content.config import load_config
 from kb_tools.site.pages import steps_script
 
 SHOTS = ROOT / "test-artifacts" / "browser"

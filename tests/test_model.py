@@ -99,7 +99,8 @@ def test_article_without_front_matter_takes_its_first_heading(write_docs):
 
 
 def test_inline_html_and_explicit_ids(write_docs):
-    body = '## Setup {#custom-id}\n\n<div class="x"><p>Raw <b>html</b> text</p>\n\n1. one\n</div>\n\n<table><tr><td>cell</td></tr></table>\n'
+    body = ('## Setup {#custom-id}\n\n<div class="x"><p>Raw <b>html</b> text</p>\n\n1. one\n</div>\n\n'
+            '<table><tr><td>cell</td></tr></table>\n')
     docs = write_docs({"router/html.md": article("Html", body=body)})
     doc = load_collection(docs).get("router/html.md")
     setup = next(s for s in doc.sections if s.anchor == "custom-id")

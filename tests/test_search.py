@@ -176,7 +176,7 @@ def test_updated_postings_equal_those_of_a_full_build(tmp_path: Path):
             for term in postings.vocabulary:
                 lo, hi = postings._run(field, term)
                 found |= {(field, term, postings.paths[d], float(f))
-                          for d, f in zip(postings.docs[lo:hi], postings.freq[lo:hi])}
+                          for d, f in zip(postings.docs[lo:hi], postings.freq[lo:hi], strict=False)}
         lengths = {path: postings.lengths[:, number].tolist() for number, path in enumerate(postings.paths)}
         return found, lengths
 

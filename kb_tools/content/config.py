@@ -86,7 +86,7 @@ def load_config(docs_dir: Path | str, *, mkdocs_yml: Path | str | None = None) -
     products, has_products = _load_products(docs / PRODUCTS_FILE)
     if mkdocs_yml:
         yml: Path | None = Path(mkdocs_yml)
-        site = _read_mkdocs_yml(yml)
+        site = _read_mkdocs_yml(Path(mkdocs_yml))
     else:
         yml, site = _find_mkdocs_yml(docs)
     extensions = _extensions(site, yml) if yml else tuple(DEFAULT_EXTENSIONS)

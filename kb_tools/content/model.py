@@ -145,7 +145,7 @@ class ArticleParser:
             title=title,
             sections=sections,
             tab_sets=tuple(_tab_set(tabs, locate) for tabs in outline.tab_sets),
-            links=tuple(Link(l.href, l.text, locate.line_of(l.text or l.href)) for l in outline.links),
+            links=tuple(Link(link.href, link.text, locate.line_of(link.text or link.href)) for link in outline.links),
             ids=frozenset(outline.ids),
             content_hash=hashlib.sha256(raw).hexdigest(),
             meta_findings=tuple(findings),

@@ -8,6 +8,7 @@ each article from its text, the written `minutes` of each exercise). The site, `
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import posixpath
@@ -195,11 +196,11 @@ def parse_path(source: str, text: str) -> tuple[LearningPath | None, list[Findin
     steps = []
     for number, item in enumerate(items, start=1):
         line = lines[number - 1] if number <= len(lines) else fm.key_lines.get("steps", 1)
-        step = _step(number, item, line, lambda rule, message, line=line: report(line, rule, message))
+        step = _step(number, item, line, functools.partial(report, line))
         if step is not None:
             steps.append(step)
     findings += _duplicates(source, steps)
-    title = data.get("title") if isinstance(data.get("title"), str) else posixpath.basename(source)[:-3]
+    title = data["title"] if isinstance(data.get("title"), str) else posixpath.basename(source)[:-3]
     path = LearningPath(source, title, _text(data.get("summary")), _text(data.get("audience")), tuple(steps), order)
     return path, findings
 

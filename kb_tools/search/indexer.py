@@ -143,7 +143,7 @@ def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[st
             writer.delete_by_term("path", path)
         sections: list[SectionText] = []
         for done, parsed in enumerate(_parse_all(config, changed), start=1):
-            if parsed.document is not None:
+            if parsed.document is not None and parsed.terms is not None:
                 writer.add_document(**parsed.document)
                 postings.append(parsed.terms)
                 sections += parsed.sections
@@ -227,9 +227,9 @@ def section_texts(article: Article) -> list[SectionText]:
 
 def indexed_sections(article: Article) -> Iterator[tuple[int, Section, Section]]:
     """(number, section, its chapter) for every section with text; the number keys its document."""
-    chapter = article.sections[0] if article.sections else None
+    chapter: Section | None = None
     for number, section in enumerate(article.sections):
-        if section.level <= CHAPTER_LEVEL:
+        if chapter is None or section.level <= CHAPTER_LEVEL:
             chapter = section
         if section.text:  # a heading with nothing under it (or only tabs) is never the best place to land
             yield number, section, chapter

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -65,7 +66,7 @@ class ArticleTerms:
         fields[WORDS] = words(f"{texts.get('title', '')} {texts.get('body', '')}")
         fields["tags"] = [" ".join(t.lower().split()) for t in tags]  # one line each in the vocabulary file
         flow = [t for name in ("title", "summary", "customer_says", "headings", "body") for t in fields[name] + ["|"]]
-        fields[PAIRS] = [pair(a, b) for a, b in zip(flow, flow[1:]) if a != "|" and b != "|"]
+        fields[PAIRS] = [pair(a, b) for a, b in zip(flow, flow[1:], strict=False) if a != "|" and b != "|"]
         return cls(path, fields, product, type, status, tuple(t.lower() for t in tags), sections)
 
 
@@ -199,9 +200,12 @@ def write_postings(directory: Path, added: Sequence[ArticleTerms], replaced: set
     old = Postings.open(source) if (source / META_FILE).is_file() else None
     vocabulary: dict[str, int] = {term: number for number, term in enumerate(old.vocabulary)} if old else {}
     keep = np.array([a[0] not in replaced for a in old.articles], dtype=bool) if old else np.zeros(0, bool)
-    articles = [a for a, kept in zip(old.articles, keep) if kept] if old else []
+    articles = [a for a, kept in zip(old.articles, keep, strict=False) if kept] if old else []
     first_added = len(articles)
-    docs, term_ids, freq, fields = [], [], [], []
+    docs: list[int] = []
+    term_ids: list[int] = []
+    freq: list[int] = []
+    fields: list[int] = []
     for number, article in enumerate(added, start=first_added):
         articles.append([article.path, article.product, article.type, article.status, list(article.tags),
                          article.sections])
@@ -241,7 +245,7 @@ def write_postings(directory: Path, added: Sequence[ArticleTerms], replaced: set
               (_OFFSETS, (kept_offsets + added_offsets).astype(np.int64)),
               (_LENGTHS, np.concatenate([kept_lengths, added_lengths], axis=1).astype(np.float32)))
     for name, array in arrays:
-        replace_file(directory / name, lambda handle, a=array: np.save(handle, a))
+        replace_file(directory / name, functools.partial(_save_array, array=array))
     replace_file(directory / VOCABULARY_FILE, lambda handle: handle.write("\n".join(ordered).encode("utf-8")))
     meta = {"fields": list(FIELDS), "articles": articles}
     replace_file(directory / META_FILE, lambda handle: handle.write(json.dumps(meta).encode("utf-8")))
@@ -268,3 +272,7 @@ def _kept_entries(old: Postings | None, keep: np.ndarray,
 
 def _and(mask: np.ndarray | None, other: np.ndarray) -> np.ndarray:
     return other if mask is None else mask & other
+
+
+def _save_array(handle: BinaryIO, *, array: np.ndarray) -> None:
+    np.save(handle, array)

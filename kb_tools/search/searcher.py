@@ -157,6 +157,17 @@ class Searcher:
         self.thesaurus: Thesaurus | None = None
         self.refresh()
 
+    @property
+    def postings(self) -> Postings:
+        """The live generation's postings (set by refresh, which the constructor runs)."""
+        assert self._postings is not None
+        return self._postings
+
+    @property
+    def speller(self) -> Speller:
+        assert self._speller is not None
+        return self._speller
+
     # --- lifecycle ------------------------------------------------------------------------
     def refresh(self) -> bool:
         """Switch to the live generation if it changed; True when it did."""
@@ -269,19 +280,20 @@ class Searcher:
             if len(alternative) == 1:
                 weighted += [(field, alternative[0], boost * ALTERNATIVE_WEIGHT) for field, boost in FIELD_WEIGHTS.items()]
             else:  # a phrase ("money back"): its adjacent pairs
-                weighted += [(PAIRS, pair(a, b), ALTERNATIVE_WEIGHT * PHRASE_ALTERNATIVE) for a, b in zip(alternative, alternative[1:])]
+                weighted += [(PAIRS, pair(a, b), ALTERNATIVE_WEIGHT * PHRASE_ALTERNATIVE)
+                             for a, b in zip(alternative, alternative[1:], strict=False)]
         weighted += [(field, term, boost * CORRECTION_WEIGHT) for term in plan.corrected_terms
                      for field, boost in FIELD_WEIGHTS.items()]
-        weighted += [(PAIRS, pair(a, b), PHRASE_WEIGHT) for a, b in zip(plan.terms, plan.terms[1:]) if a != b]
-        if plan.prefix and plan.prefix not in plan.terms and not self._speller.is_known(plan.prefix):
+        weighted += [(PAIRS, pair(a, b), PHRASE_WEIGHT) for a, b in zip(plan.terms, plan.terms[1:], strict=False) if a != b]
+        if plan.prefix and plan.prefix not in plan.terms and not self.speller.is_known(plan.prefix):
             # Search as you type: the last word may be unfinished.
-            for term in self._postings.expand_prefix(plan.prefix, limit=PREFIX_EXPANSIONS):
+            for term in self.postings.expand_prefix(plan.prefix, limit=PREFIX_EXPANSIONS):
                 weighted += [(field, term, PREFIX_WEIGHT) for field in ("title", "headings", "body")]
         return weighted
 
     def retrieve(self, plan: QueryPlan, allowed: np.ndarray | None) -> np.ndarray:
         """The lexical score of every article (0 where filtered out or not matching)."""
-        scores = self._postings.score(self.retrieval_terms(plan), k1=BM25_K1, b=BM25_B)
+        scores = self.postings.score(self.retrieval_terms(plan), k1=BM25_K1, b=BM25_B)
         if allowed is not None:
             scores[~allowed] = 0.0
         return scores
@@ -305,7 +317,7 @@ class Searcher:
         if similarities is None:
             return found
         seen = {n for n, _ in found}
-        number_of = self._postings.number_of
+        number_of = self.postings.number_of
         for path, closeness in similarities.top_articles(CANDIDATES * 2):
             if closeness < SEMANTIC_FLOOR or len(found) >= len(seen) + CANDIDATES:
                 break
@@ -321,7 +333,7 @@ class Searcher:
         """Order candidate articles: lexical score, or its blend with the closest section's meaning."""
         if similarities is None:
             return sorted(candidates, key=lambda pair: (-pair[1], pair[0]))
-        paths = self._postings.paths
+        paths = self.postings.paths
         top = max((score for _, score in candidates), default=0.0) or 1.0
         blended = [(number, LEXICAL_SHARE * score / top + (1 - LEXICAL_SHARE) * similarities.article(paths[number]))
                    for number, score in candidates]
@@ -357,8 +369,8 @@ class Searcher:
         if not cards:
             return None
         weights = plan.weights
-        idf = functools.lru_cache(maxsize=None)(self._postings.idf)  # the same few terms, for every card
-        average = self._postings.section_average
+        idf = functools.lru_cache(maxsize=None)(self.postings.idf)  # the same few terms, for every card
+        average = self.postings.section_average
         chapters: dict[str, _Chapter] = {}
         for card in cards:
             counts = _query_term_counts(card["counts"], weights, plan.prefix)

@@ -84,7 +84,7 @@ class VectorStore:
                 starts.append(index)
         self.starts = np.array(starts, dtype=np.int64)  # each article's first row (rows are grouped by article)
         self.spans = {path: (start, end) for path, start, end in
-                      zip(self.paths, starts, [*starts[1:], len(rows)])}
+                      zip(self.paths, starts, [*starts[1:], len(rows)], strict=False)}
 
     @classmethod
     def open(cls, directory: Path, *, mmap: bool = True) -> VectorStore | None:
@@ -167,12 +167,12 @@ def update_vectors(directory: Path, sections: Sequence[SectionText], replaced: s
     embedded: dict[str, np.ndarray] = {}
     for start in range(0, len(fresh), _BATCH):
         batch = fresh[start:start + _BATCH]
-        for section, vector in zip(batch, embed([s.text for s in batch])):
+        for section, vector in zip(batch, embed([s.text for s in batch]), strict=False):
             embedded[section.digest] = vector
         if progress:
             progress(min(start + _BATCH, len(fresh)), len(fresh))
     rows = kept_rows + [[s.path, s.number, s.digest] for s in sections]
-    vectors = kept + [reusable.get(s.digest, embedded.get(s.digest)) for s in sections]
+    vectors = kept + [reusable[s.digest] if s.digest in reusable else embedded[s.digest] for s in sections]
     dimensions = old.matrix.shape[1] if old is not None and len(old.rows) else (len(vectors[0]) if vectors else 0)
     matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dimensions), dtype=np.float32)
     replace_file(directory / VECTORS_FILE, lambda handle: np.save(handle, matrix))
