@@ -13,9 +13,10 @@ serve: site
 	@echo "Serving the knowledge base on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/kb serve --port $(PORT)
 
+# Check first: an article that fails its checks never reaches the index a server may be answering from.
 site: setup
+	$(BIN)/kb check docs
 	$(BIN)/kb index docs
-	$(BIN)/kb check docs --index search_index
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "Site built in site/"
 

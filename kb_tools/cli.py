@@ -52,6 +52,19 @@ def _docs_argument(func: Any) -> Any:
     return click.argument("docs", default=DOCS_DEFAULT, type=click.Path(file_okay=False, path_type=Path))(func)
 
 
+def _utf8_argument(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A text argument as given, or one clear line when the terminal passed bytes that are not UTF-8
+    (Python keeps them as lone surrogates, which no search or file can hold)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        shown = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+        raise click.ClickException(f"{param.human_readable_name} is not UTF-8 text ({shown} at character "
+                                   f"{exc.start + 1}); type it again, or use a UTF-8 locale (e.g. LANG=C.UTF-8)") from None
+    return value
+
+
 @main.command()
 @_docs_argument
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
@@ -102,7 +115,7 @@ def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir:
 
 
 @main.command()
-@click.argument("title")
+@click.argument("title", callback=_utf8_argument)
 @click.option("--product", "-p", required=True, help="Product id from docs/products.yml.")
 @click.option("--type", "-t", "article_type", default="how-to", show_default=True,
               type=click.Choice(["how-to", "troubleshooting", "reference", "concept", "playbook"]),
@@ -184,6 +197,11 @@ def index(docs: Path, index_dir: Path, rebuild: bool, wait: float, semantic: boo
         progress.finish()
         embedding.finish()
     click.echo(stats.summary())
+    if stats.problems:
+        for finding in stats.problems:
+            click.echo(f"{Path(docs) / finding.path}:{finding.line}: {finding.message} [{finding.rule}]", err=True)
+        raise click.ClickException(f"{len(stats.problems)} file(s) not indexed (an article already in the index keeps "
+                                   "its last good version); fix them and run `kb index` again")
 
 
 def _mode_option(func: Any) -> Any:
@@ -216,7 +234,7 @@ def _open_searcher(index_dir: Path) -> Any:
 
 
 @main.command()
-@click.argument("text")
+@click.argument("text", callback=_utf8_argument)
 @_index_option
 @click.option("--depth", type=click.Choice(["beginner", "expert"]), help="Link each result at this depth.")
 @click.option("--product", help="Only this product.")
@@ -275,7 +293,7 @@ def _terminal_snippet(snippet: str) -> str:
 
 
 @main.command()
-@click.argument("article_or_text")
+@click.argument("article_or_text", callback=_utf8_argument)
 @_index_option
 @click.option("--depth", type=click.Choice(["beginner", "expert"]), default="beginner", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the steps as JSON.")

@@ -26,6 +26,7 @@ from kb_tools.content.model import Article, Collection
 from kb_tools.content.paths import build_catalog, is_path_page
 from kb_tools.content.readability import measure
 from kb_tools.content.render import Renderer
+from kb_tools.content.sources import source_problems
 from kb_tools.content.tab_text import depth_tabs
 
 KCS_HEADINGS = ("Issue", "Environment", "Resolution", "Cause")
@@ -67,6 +68,7 @@ def check_collection(collection: Collection, *, today: dt.date | None = None,
     findings.extend(_paths(collection))
     findings.extend(_links(collection, glossary))
     findings.extend(_duplicate_titles(collection))
+    findings.extend(source_problems(collection.config.docs_dir))  # files the model could not read at all
     for rule in extra_rules:
         findings.extend(rule(collection))
     return CheckReport(sorted(set(findings)), len(collection))

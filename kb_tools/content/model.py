@@ -7,7 +7,6 @@ the site's Markdown extensions (render) -> read the HTML into sections and steps
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from kb_tools.content.frontmatter import split_front_matter
 from kb_tools.content.metadata import Metadata, parse_metadata
 from kb_tools.content.outline import BOTH, OutlineSection, OutlineTab, read_outline
 from kb_tools.content.render import Renderer
+from kb_tools.content.sources import scan_docs
 
 DEPTHS = ("beginner", "expert")
 _LOCATOR_TEXT = re.compile(r"[^0-9a-z]+")
@@ -171,18 +171,9 @@ def find_markdown_files(docs_dir: Path) -> list[Path]:
 
 
 def markdown_files(docs_dir: Path) -> dict[str, str]:
-    """Each Markdown file under `docs_dir` (its file name) by its relative POSIX path, skipping
-    hidden folders, sorted. One os.walk on strings: on 10,000 files pathlib costs a second."""
-    found: dict[str, str] = {}
-    root = str(docs_dir)
-    for folder, subfolders, names in os.walk(root, followlinks=True):  # as MkDocs walks docs/
-        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        for name in names:
-            if name.endswith(".md") and not name.startswith("."):
-                found[prefix + name] = os.path.join(folder, name)
-    return dict(sorted(found.items()))
+    """Each readable Markdown file under `docs_dir` (its file name) by its relative POSIX path, skipping
+    hidden folders, sorted; links that loop or lead nowhere and FIFOs are left out (sources.py names them)."""
+    return scan_docs(docs_dir).files
 
 
 def relative_path(path: Path, docs_dir: Path) -> str:

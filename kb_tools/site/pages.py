@@ -33,7 +33,7 @@ def landing_page(product: Product, cards: Iterable[Card]) -> str:
     for card in cards:
         if card.is_article and card.meta.product == product.id and card.meta.status != "archived":
             by_type[card.meta.type or ""].append(card)
-    lines = ["---", f"title: {_yaml_quote(product.name)}", "type: page", "---", "", f"# {product.name}", ""]
+    lines = ["---", f"title: {_yaml_quote(product.name)}", "type: page", "---", "", f"# {html.escape(product.name)}", ""]
     if product.description:
         lines += [product.description, ""]
     prefix = f"{product.id}/"
@@ -44,9 +44,10 @@ def landing_page(product: Product, cards: Iterable[Card]) -> str:
         lines += [f"## {TYPE_HEADINGS[kind]}", ""]
         for card in listed:
             link = card.path[len(prefix):] if card.path.startswith(prefix) else f"../{card.path}"
-            summary = f" - {card.meta.summary}" if card.meta.summary else ""
+            # Front matter is text: escaped, so Markdown (which passes HTML through) shows it as typed.
+            summary = f" - {html.escape(card.meta.summary)}" if card.meta.summary else ""
             draft = " *(draft)*" if card.meta.status == "draft" else ""
-            lines.append(f"- [{_escape_link_text(card.title)}]({link}){draft}{summary}")
+            lines.append(f"- [{_escape_link_text(html.escape(card.title))}]({link}){draft}{summary}")
         lines.append("")
     if not by_type:
         lines.append("No articles yet. Start one with `kb new`.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 from importlib import resources
 from pathlib import Path
@@ -29,6 +30,7 @@ from kb_tools.content.glossary import (
 )
 from kb_tools.content.paths import Catalog, build_catalog, is_path_page
 from kb_tools.content.render import EXTENSION_NAME
+from kb_tools.content.sources import source_problems
 from kb_tools.errors import KBError
 from kb_tools.site.pages import (
     desk_settings,
@@ -66,6 +68,9 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             self.glossary = load_glossary(self.kb.docs_dir)
         except KBError as exc:
             raise PluginError(f"kb: {exc}") from None
+        unreadable = source_problems(self.kb.docs_dir)  # before MkDocs walks a looping link or opens a FIFO
+        if unreadable:
+            raise PluginError(_findings_message("files that cannot be read", unreadable, config.docs_dir))
         if EXTENSION_NAME not in config.markdown_extensions:
             config.markdown_extensions.append(EXTENSION_NAME)
         if self.glossary.terms:  # Markdown's abbreviations: the definition on hover, wherever a term appears
@@ -92,7 +97,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
                                     if is_path_page(f.src_uri)), self.cards.get, lambda src: _source(files, src))
         problems += [f for f in self.paths.findings if f.severity == "error"]
         if problems:
-            raise PluginError(_front_matter_message(problems, config.docs_dir))
+            raise PluginError(_findings_message("invalid front matter", problems, config.docs_dir))
         if self.glossary.exists and files.get_file_from_path(GLOSSARY_PAGE) is None:
             files.append(File.generated(config, GLOSSARY_PAGE, content=glossary_page(self.glossary)))
         if self.config.landing_pages:
@@ -119,6 +124,11 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         # Our `status` (draft/validated/archived) is not Material's page status (new/deprecated):
         # left in page.meta, the theme would draw an unknown-status icon beside every nav entry.
         page.meta.pop("status", None)
+        # Front matter is text, but MkDocs and the theme put page.meta's title into <title>, the
+        # navigation and the page heading as HTML: escaped here, once, every one of them shows it as typed.
+        for key in ("title", "description"):
+            if isinstance(page.meta.get(key), str):
+                page.meta[key] = html.escape(page.meta[key], quote=True)
         return insert_path_list(markdown, self.paths, page.file.src_uri)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -174,10 +184,10 @@ def _url(files: Files, src: str, page: Page) -> str:
     return file.url_relative_to(page.file) if file is not None else src
 
 
-def _front_matter_message(problems: list[Finding], docs_dir: str) -> str:
+def _findings_message(what: str, problems: list[Finding], docs_dir: str) -> str:
     shown = [f"  {Path(docs_dir).name}/{f.path}:{f.line}: {f.message} [{f.rule}]"
              for f in problems[:_MAX_LISTED_FINDINGS]]
     more = len(problems) - len(shown)
     tail = [f"  ... and {more} more"] if more > 0 else []
-    return "\n".join([f"kb: invalid front matter in {len(problems)} place(s):", *shown, *tail,
+    return "\n".join([f"kb: {what} in {len(problems)} place(s):", *shown, *tail,
                       "Fix these (run `kb check` to see every problem) and build again."])
