@@ -1,4 +1,4 @@
-"""Content commands: kb check, kb new, kb paths."""
+"""Content commands: kb check, kb new, kb review, kb paths."""
 
 from __future__ import annotations
 
@@ -74,6 +74,44 @@ def new(title: str, product: str, article_type: str, owner: str, summary: str | 
     created = new_article(load_config(docs), title, product=product, article_type=article_type, owner=owner,
                           summary=summary, path=path)
     click.echo(f"Created {created}. Fill it in, then run `kb check`.")
+
+
+@click.command()
+@click.argument("article", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--owner", "-o", help="Only this expert's articles.")
+@click.option("--done", is_flag=True, help="Mark ARTICLE reviewed today (only when `kb check` finds no error in it).")
+@docs_option()
+@json_option("Print the list as JSON.")
+def review(article: Path | None, owner: str | None, done: bool, docs: Path, as_json: bool) -> None:
+    """List the articles due for review, soonest first (overdue, then due within 30 days), or mark one reviewed.
+
+    \b
+    Examples:
+      kb review
+      kb review --owner priya.natarajan
+      kb review docs/homehub/wifi-keeps-dropping.md --done
+    """
+    from kb_tools.content.model import load_collection
+    from kb_tools.content.review import DUE_WITHIN_DAYS, due_reviews, mark_reviewed
+
+    if done or article:
+        if not (done and article):
+            raise click.UsageError("give one ARTICLE with --done, e.g. kb review docs/app/update-the-app.md --done")
+        marked = mark_reviewed(docs, article)
+        click.echo(f"Marked {marked.path} reviewed on {marked.today} (was {marked.previous}).")
+        for finding in marked.warnings:
+            click.echo(f"  still to look at: line {finding.line}: {finding.message} [{finding.rule}]")
+        return
+    due = due_reviews(load_collection(docs), owner=owner)
+    if as_json:
+        echo_json([item.to_dict() for item in due])
+        return
+    for item in due:
+        click.echo(f"{docs / item.path}: " + click.style(item.reason, fg="red" if item.overdue else "yellow")
+                   + f"  {item.title}  [{item.owner or 'no owner'}]")
+    overdue = sum(item.overdue for item in due)
+    whose = f" for {owner}" if owner else ""
+    click.echo(f"{len(due)} due for review{whose}: {overdue} overdue, {len(due) - overdue} within {DUE_WITHIN_DAYS} days")
 
 
 @click.command()
