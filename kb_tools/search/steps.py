@@ -31,5 +31,8 @@ def find_steps(searcher: Searcher, article_or_text: str, *, depth: str) -> Artic
             raise KBError(f"no article matches {article_or_text!r}; try `kb search` with other words.")
         stored = searcher.article(results.hits[0].path)
         assert stored is not None
+    if stored.get("status") == "archived":
+        raise KBError(f"{stored['path']} is archived: its steps are no longer given to callers; "
+                      "search for the article that replaced it.")
     meta = stored["meta"]
     return ArticleSteps(stored["path"], meta["title"], stored.get("url", ""), depth, meta["steps"].get(depth, []))

@@ -126,6 +126,9 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         # Our `status` (draft/validated/archived) is not Material's page status (new/deprecated):
         # left in page.meta, the theme would draw an unknown-status icon beside every nav entry.
         page.meta.pop("status", None)
+        card = self.cards.get(page.file.src_uri)
+        if card is not None and card.meta.status == "archived":
+            page.meta["search"] = {"exclude": True}  # the page stays for old links; the theme's search skips it
         # Front matter is text, but MkDocs and the theme put page.meta's title into <title>, the
         # navigation and the page heading as HTML: escaped here, once, every one of them shows it as typed.
         for key in ("title", "description"):
