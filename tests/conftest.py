@@ -174,6 +174,10 @@ def kb_serve(site: Path, index: Path, *args: str, log: Path | None = None,
         output.close()
 
 
+# The index folder of each session server, by its base URL (/api/health names only the folder).
+SERVED_INDEXES: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
 def served_kb(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`kb serve` over the built sample site and an index of docs/, for the whole session: its base URL.
@@ -185,6 +189,7 @@ def served_kb(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     index = tmp_path_factory.mktemp("served-index")
     build_index(SAMPLE_DOCS, index)
     with kb_serve(sample_site, index) as (_, url):
+        SERVED_INDEXES[url] = index
         yield url
 
 

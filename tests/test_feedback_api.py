@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from browser import Page, is_available
 from click.testing import CliRunner
-from conftest import ROOT, SAMPLE_DOCS, in_process, kb_serve
+from conftest import ROOT, SAMPLE_DOCS, SERVED_INDEXES, in_process, kb_serve
 
 from kb_tools.cli import main
 from kb_tools.measure.activity import ActivityLog, read_activity
@@ -83,7 +83,7 @@ class Desk:
 @pytest.fixture(scope="module")
 def desk(served_kb: str, sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """`kb serve` with its own activity log, over the sample site and the session's index."""
-    index = Path(send(served_kb, "GET", "/api/health").json()["index"])
+    index = SERVED_INDEXES[served_kb]
     log = tmp_path_factory.mktemp("desk-log") / "activity.sqlite"
     with kb_serve(sample_site, index, "--log", str(log), "--docs", str(SAMPLE_DOCS)) as (_, url):
         yield Desk(url, log, sample_site, index)

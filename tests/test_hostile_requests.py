@@ -23,7 +23,8 @@ from conftest import SAMPLE_DOCS, in_process
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb_tools.desk.server import KBApp, create_app
+from kb_tools.desk.guard import Guard
+from kb_tools.desk.server import create_app
 from kb_tools.search import build_index
 
 KB = str(Path(sys.executable).with_name("kb"))
@@ -113,7 +114,7 @@ requests = st.tuples(st.sampled_from(["GET", "HEAD", "POST", "PUT", "DELETE", "O
                      st.integers(0, 2**32 - 1))
 
 
-def call(app: KBApp, method: str, path: str, query: str, body: bytes, kind: str, client: int) -> int:
+def call(app: Guard, method: str, path: str, query: str, body: bytes, kind: str, client: int) -> int:
     """One request straight into the WSGI app, as waitress would hand it over; the status."""
     environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "CONTENT_TYPE": kind,
                "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "SERVER_NAME": "127.0.0.1",
@@ -129,12 +130,12 @@ def call(app: KBApp, method: str, path: str, query: str, body: bytes, kind: str,
 
 
 @pytest.fixture(scope="module")
-def wsgi_app(sample_site: Path, lexical_index: Path, tmp_path_factory: pytest.TempPathFactory) -> KBApp:
+def wsgi_app(sample_site: Path, lexical_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Guard:
     return create_app(sample_site, lexical_index, docs_dir=SAMPLE_DOCS,
                       activity=tmp_path_factory.mktemp("fuzz-log") / "log.sqlite")
 
 
-def test_ten_thousand_generated_requests_get_no_server_fault(wsgi_app: KBApp):
+def test_ten_thousand_generated_requests_get_no_server_fault(wsgi_app: Guard):
     answered: list[int] = []
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=bool(os.environ.get("CI")),

@@ -42,6 +42,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from kb_tools.desk.guard import Guard
+from kb_tools.desk.guard import allowed_hosts as hosts_allowed
 from kb_tools.desk.rate_limit import RateLimiter
 from kb_tools.desk.static_files import serve_static
 from kb_tools.errors import IndexMissingError, KBError
@@ -54,7 +56,7 @@ from kb_tools.measure.feedback import (
     session_id,
 )
 from kb_tools.measure.report_page import ReportPage, report_error_page
-from kb_tools.search import Searcher, index_exists
+from kb_tools.search import Searcher, index_exists, storage
 from kb_tools.search.analysis import MAX_QUERY_CHARS
 from kb_tools.search.steps import find_steps
 from kb_tools.search.suggest import suggest
@@ -66,16 +68,19 @@ DEPTHS = ("beginner", "expert")
 MAX_LIMIT = 50
 MAX_PARAMS = 50
 REFRESH_EVERY = 1.0  # seconds between checks for a newer index generation
+CHECK_EVERY = 10.0  # seconds between checksum checks of the live generation, for /api/health
 API_HEADERS = [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"),
                ("X-Content-Type-Options", "nosniff")]
 _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
             413: "Content Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
             500: "Internal Server Error", 503: "Service Unavailable"}
 SESSION_HEADER = "HTTP_X_KB_SESSION"
-# Posts per minute: per desk (address + session), and per address for everything behind it (a floor
-# behind one NAT shares an address; a script cannot get round the limit by inventing sessions).
-RATES = {"/api/feedback": 30, "/api/click": 120}
-PER_ADDRESS = 10
+# Writes per minute per desk (its session; an address when it sends none): posts, and the searches
+# recorded in the log (a search over the limit still answers, unrecorded, so the log cannot be grown
+# without bound). Behind one address (a floor's NAT) each desk has its own limit; the address as a
+# whole gets PER_ADDRESS desks' worth, so inventing sessions does not lift the bound.
+RATES = {"/api/feedback": 30, "/api/click": 120, "/api/search": 120}
+PER_ADDRESS = 100
 
 
 class ApiError(Exception):
@@ -109,6 +114,11 @@ class SearcherPool:
     A Whoosh searcher must not be shared between threads (reading postings is a seek then a read
     on one file object), so each request borrows its own; there are never more than the server
     has worker threads. One borrower a second re-reads the live generation; the others follow it.
+
+    A generation is checked against its manifest's checksums before it is used, and its arrays
+    are then held in memory: bytes damaged on disk afterwards change no answer. A damaged new
+    generation is not switched to (the one in memory keeps answering); with none good, requests
+    get 503 naming the fix, and the pool tries again every second: no process dies of it.
     """
 
     def __init__(self, index_dir: Path, *, refresh_every: float = REFRESH_EVERY) -> None:
@@ -117,21 +127,56 @@ class SearcherPool:
         self._lock = threading.Lock()
         self._refresh_every = refresh_every
         self._next_check = time.monotonic() + refresh_every
-        first = Searcher(self.index_dir)  # fails early, with kb's message, when there is no index
-        self._live = first.generation.name
-        self._idle.put(first)
+        self._live: str | None = None
+        self.problem: str | None = None  # why the live generation on disk is not the one answering
+        self._checked: tuple[float, str | None] = (0.0, None)
+        try:
+            self._idle.put(self._open())
+        except IndexMissingError as exc:  # a worker started on a damaged index waits for a good one
+            self.problem = str(exc)
+            log.warning("kb serve: no search index to answer from: %s", exc)
+
+    def _open(self) -> Searcher:
+        """A searcher on the live generation, once its files match their checksums."""
+        live = storage.open_generation(self.index_dir, verify=True)
+        searcher = Searcher(self.index_dir)
+        if searcher.generation.name != live.name:  # CURRENT moved on meanwhile: check that one too
+            storage.open_generation(self.index_dir, verify=True)
+        with self._lock:
+            self._live, self.problem = searcher.generation.name, None
+        return searcher
 
     @contextlib.contextmanager
     def borrow(self) -> Iterator[Searcher]:
         try:
             searcher = self._idle.get_nowait()
         except queue.Empty:
-            searcher = Searcher(self.index_dir)
+            searcher = self._new_searcher()
         try:
             self._follow_live_generation(searcher)
+            cut_short = storage.size_problem(searcher.generation)
+            if cut_short:  # Whoosh maps its segments: reading one cut short would kill this process
+                raise IndexMissingError(f"the search index in {self.index_dir} is damaged "
+                                        f"({searcher.generation.name}/{cut_short}); rebuild it with `kb index --rebuild`.")
             yield searcher
         finally:
             self._idle.put(searcher)
+
+    def _new_searcher(self) -> Searcher:
+        with self._lock:
+            live, problem = self._live, self.problem
+        if live is not None and storage.current_name(self.index_dir) == live:
+            return Searcher(self.index_dir)  # the generation already checked (its arrays are shared)
+        if live is None and problem is not None and time.monotonic() < self._next_check:
+            raise IndexMissingError(problem)  # try the disk again once a second, not on every request
+        with self._lock:
+            self._next_check = time.monotonic() + self._refresh_every
+        try:
+            return self._open()
+        except IndexMissingError as exc:
+            with self._lock:
+                self.problem = str(exc)
+            raise
 
     def _follow_live_generation(self, searcher: Searcher) -> None:
         now = time.monotonic()
@@ -141,15 +186,38 @@ class SearcherPool:
                 self._next_check = now + self._refresh_every
         if not check and searcher.generation.name == self._live:
             return
+        if storage.current_name(self.index_dir) == searcher.generation.name:
+            return
         try:
+            storage.open_generation(self.index_dir, verify=True)  # a damaged new generation is never switched to
             searcher.refresh()
         except IndexMissingError as exc:
-            # A half-copied or deleted index must not take the desk down: keep answering from
-            # the generation already open and say why in the log.
-            log.warning("kb serve: still serving %s: %s", searcher.generation.name, exc)
+            # A half-copied, damaged or deleted index must not take the desk down: keep answering from
+            # the generation already open and say why (in the log once, and in /api/health).
+            if self.problem != str(exc):
+                log.warning("kb serve: still serving %s: %s", searcher.generation.name, exc)
+            with self._lock:
+                self.problem = str(exc)
             return
         with self._lock:
-            self._live = searcher.generation.name
+            self._live, self.problem = searcher.generation.name, None
+
+    def damage(self) -> str | None:
+        """Why the index on disk is not sound, or None: its files' sizes at every call (a stat each),
+        their checksums at most every CHECK_EVERY seconds (a read of every file)."""
+        now = time.monotonic()
+        with self._lock:
+            checked_at, found = self._checked
+        verify = now - checked_at >= CHECK_EVERY
+        try:
+            storage.open_generation(self.index_dir, verify=verify)
+            found = None if verify else found
+        except IndexMissingError as exc:
+            found = str(exc)
+        if verify or found:
+            with self._lock:
+                self._checked = (now if verify else checked_at, found)
+        return found or self.problem
 
 
 Route = Callable[[Searcher, Request], Any]
@@ -195,7 +263,9 @@ class KBApp:
         except ApiError as exc:
             status, body, extra = exc.status, {"error": exc.message}, exc.headers
         except IndexMissingError as exc:
-            status, body = 503, {"error": str(exc)}
+            status, body = 503, {"error": _without_path(str(exc), self.searchers.index_dir)}
+            if path == "/api/health":
+                body = {"status": "damaged", **body, "process": os.getpid()}
         except Exception:  # noqa: BLE001 - the one boundary where a bug becomes a 500, never a traceback sent out
             log.exception("kb serve: error answering %s", path)
             status, body = 500, {"error": "internal error; the server log has the details"}
@@ -216,10 +286,8 @@ class KBApp:
 
     def _post_body(self, environ: dict[str, Any], path: str) -> bytes:
         """The body of a POST, once the client is within its rate and the body is small JSON."""
-        address = str(environ.get("REMOTE_ADDR", ""))
         limiter = self._limits[path]
-        wait = limiter.retry_after(((address, session_id(environ.get(SESSION_HEADER)) or ""), limiter.per_minute),
-                                   ((address,), limiter.per_minute * PER_ADDRESS))
+        wait = _client_wait(limiter, environ)
         if wait:
             raise ApiError(429, f"too many requests to {path} (at most {limiter.per_minute} a minute); "
                                 f"try again in {wait} s", [("Retry-After", str(wait))])
@@ -241,7 +309,8 @@ class KBApp:
         params = request.params
         query, depth, product = _text(params, "q"), _depth(params), _text(params, "product") or None
         results = searcher.search(query, depth=depth, product=product, limit=_limit(params, default=10))
-        if self.activity is not None and query.strip() and request.environ.get("REQUEST_METHOD") == "GET":
+        if (self.activity is not None and query.strip() and request.environ.get("REQUEST_METHOD") == "GET"
+                and not _client_wait(self._limits["/api/search"], request.environ)):
             search_id = self._write(lambda log: log.record_search(
                 query, results=results.total, shown=[hit.path for hit in results.hits], source="api",
                 filters={"depth": depth, "product": product}, session=request.session, as_you_type=True))
@@ -283,9 +352,14 @@ class KBApp:
         return found.to_dict()
 
     def _health(self, searcher: Searcher, request: Request) -> Any:
-        return {"status": "ok", "generation": searcher.generation.name, "articles": searcher.article_count(),
-                "index": str(self.searchers.index_dir.resolve()), "activity_log": self.activity is not None,
-                "process": os.getpid()}
+        # The index folder's name only: where it lies on the server is nobody's business.
+        answer = {"status": "ok", "generation": searcher.generation.name, "articles": searcher.article_count(),
+                  "index": self.searchers.index_dir.resolve().name, "activity_log": self.activity is not None,
+                  "process": os.getpid()}
+        damage = self.searchers.damage()
+        if damage:  # still answering from the generation in memory, checked when it was loaded
+            answer.update(status="degraded", problem=_without_path(damage, self.searchers.index_dir))
+        return answer
 
     def _feedback(self, searcher: Searcher, request: Request) -> Any:
         try:
@@ -348,6 +422,19 @@ class KBApp:
         return [b"" if method == "HEAD" else data]
 
 
+def _client_wait(limiter: RateLimiter, environ: dict[str, Any]) -> int:
+    """0 when the desk (and its address) may write once more, the event counted; else seconds to wait."""
+    address = str(environ.get("REMOTE_ADDR", ""))
+    session = session_id(environ.get(SESSION_HEADER))
+    desk = ("desk", address, session) if session else ("address", address)
+    return limiter.retry_after((desk, limiter.per_minute), (("floor", address), limiter.per_minute * PER_ADDRESS))
+
+
+def _without_path(message: str, index_dir: Path) -> str:
+    """A message for clients, with the index folder named but not where it lies."""
+    return message.replace(str(index_dir.resolve()), index_dir.resolve().name).replace(str(index_dir), index_dir.name)
+
+
 def _article_path(searcher: Searcher, given: str) -> str:
     """The article path (as in search results) of an article path or page URL the desk sent."""
     stem = given.split("#")[0].split("?")[0].strip("/").removesuffix(".html")
@@ -404,16 +491,19 @@ def check_built(site_dir: Path, index_dir: Path, *, docs_dir: Path = Path("docs"
 
 
 def create_app(site_dir: Path | str, index_dir: Path | str, *, docs_dir: Path | str = "docs",
-               activity: ActivityLog | Path | str | None = None) -> KBApp:
+               activity: ActivityLog | Path | str | None = None, allowed_hosts: Iterable[str] = (),
+               listen_host: str = "127.0.0.1") -> Guard:
     """The WSGI app serving the site in `site_dir` and the API over the index in `index_dir`.
 
     `activity` is the activity log (a path or an ActivityLog) searches, clicks and feedback are
     recorded in; None records nothing. `docs_dir` feeds the content health part of /report.
+    Requests must name a loopback host, `listen_host` or one of `allowed_hosts` (kb_tools.desk.guard).
     """
     check_built(Path(site_dir), Path(index_dir), docs_dir=Path(docs_dir))
     if activity is not None and not isinstance(activity, ActivityLog):
         activity = ActivityLog(activity)
-    return KBApp(Path(site_dir), SearcherPool(Path(index_dir)), activity=activity, docs_dir=Path(docs_dir))
+    app = KBApp(Path(site_dir), SearcherPool(Path(index_dir)), activity=activity, docs_dir=Path(docs_dir))
+    return Guard(app, hosts=hosts_allowed(listen_host, list(allowed_hosts)))  # every answer goes through it
 
 
 def is_loopback(host: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kb_tools.desk.server import Server, bind, check_built, create_app, is_loopback, url_of
@@ -14,7 +14,7 @@ from kb_tools.search import Searcher
 
 
 def serve(site_dir: Path, index_dir: Path, *, docs_dir: Path, host: str, port: int, threads: int, workers: int,
-          log_path: Path | None, say: Callable[[str], None]) -> int:
+          log_path: Path | None, say: Callable[[str], None], allowed_hosts: Sequence[str] = ()) -> int:
     """Serve until stopped; `say` gets the lines for the person who started it. Returns the exit
     status (not 0 when the worker pool could not keep its workers running)."""
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines under load are noise
@@ -23,7 +23,8 @@ def serve(site_dir: Path, index_dir: Path, *, docs_dir: Path, host: str, port: i
     listening = bind(host, port)
 
     def serve_on(listening: socket.socket, accept_while: Callable[[int], bool] | None = None) -> Server:
-        app = create_app(site_dir, index_dir, docs_dir=docs_dir, activity=log_path)
+        app = create_app(site_dir, index_dir, docs_dir=docs_dir, activity=log_path, allowed_hosts=allowed_hosts,
+                         listen_host=host)
         return Server(app, listening=listening, threads=threads, accept_while=accept_while)
 
     url = url_of(listening)

@@ -338,7 +338,7 @@ def _previous_vectors(index_dir: Path) -> Path | None:
     """The live generation of any format: its vectors name their model and text, so a full
     rebuild can reuse them for every unchanged section."""
     try:
-        return storage.open_generation(index_dir).path
+        return storage.open_generation(index_dir, verify=True).path  # never carry damaged vectors over
     except KBError:
         return None
 

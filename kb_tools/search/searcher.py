@@ -414,6 +414,8 @@ class Searcher:
                 raise
             if found is None:
                 return None
+            if found.get("path") != path or "meta" not in found:  # read from a file cut short: not an article
+                raise self._damaged()
             with _keeping:
                 if len(kept) >= KEPT_ARTICLES:
                     del kept[next(iter(kept))]  # the oldest read

@@ -173,6 +173,19 @@ def _damaged(index_dir: Path, what: str) -> IndexMissingError:
                              "rebuild it with `kb index --rebuild`.")
 
 
+def size_problem(generation: Generation) -> str | None:
+    """The first file of `generation` whose size changed since it was sealed, or None: a stat per
+    file, cheap enough before every read of a memory-mapped file (one cut short would kill the
+    reading process with SIGBUS). A deleted file is no problem to a process that has it open."""
+    files = generation.manifest.get(FILES_KEY) or {}
+    for name, (size, _) in files.items() if isinstance(files, dict) else ():
+        with contextlib.suppress(OSError):
+            actual = (generation.path / name).stat().st_size
+            if actual != size:
+                return f"{name} has {actual} bytes, expected {size}"
+    return None
+
+
 def _describe_files(directory: Path) -> dict[str, list[int]]:
     """Size and CRC of every file, each flushed to disk first: CURRENT must never name data still in flight."""
     return {path.name: [path.stat().st_size, _crc32(path, sync=True)]
