@@ -174,6 +174,16 @@ def kb_serve(site: Path, index: Path, *args: str, log: Path | None = None,
         output.close()
 
 
+@pytest.fixture(scope="session")
+def lexical_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the sample KB by words only (no embedding): for tests of the API's edges. Read-only."""
+    from kb_tools.search import build_index
+
+    index = tmp_path_factory.mktemp("lexical-index")
+    build_index(SAMPLE_DOCS, index, semantic=False)
+    return index
+
+
 # The index folder of each session server, by its base URL (/api/health names only the folder).
 SERVED_INDEXES: dict[str, Path] = {}
 

@@ -14,22 +14,14 @@ from browser import Page
 from conftest import SAMPLE_DOCS, in_process
 
 from kb_tools.desk.guard import Guard, allowed_hosts, host_name
-from kb_tools.search import build_index
 
 ARTICLE = "homehub/wifi-keeps-dropping/"
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    built = tmp_path_factory.mktemp("guard-index")
-    build_index(SAMPLE_DOCS, built, semantic=False)
-    return built
-
-
-@pytest.fixture(scope="module")
-def served(sample_site: Path, index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(sample_site: Path, lexical_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("guard-log") / "log.sqlite"
-    with in_process(sample_site, index, app={"docs_dir": SAMPLE_DOCS, "activity": log,
+    with in_process(sample_site, lexical_index, app={"docs_dir": SAMPLE_DOCS, "activity": log,
                                              "allowed_hosts": ["kb.floor.example"]}) as url:
         yield url
 
@@ -81,11 +73,11 @@ def test_a_page_allows_exactly_its_own_inline_scripts(served: str):
     assert "connect-src 'self'" in policy and "default-src 'self'" in policy
 
 
-def test_health_does_not_show_where_the_index_is(served: str, index: Path):
+def test_health_does_not_show_where_the_index_is(served: str, lexical_index: Path):
     _, _, body = get(served, "/api/health")
     health = json.loads(body)
-    assert str(index) not in body.decode() and str(index.parent) not in body.decode()
-    assert health["index"] == index.name and health["status"] == "ok"
+    assert str(lexical_index) not in body.decode() and str(lexical_index.parent) not in body.decode()
+    assert health["index"] == lexical_index.name and health["status"] == "ok"
 
 
 def test_host_names_and_the_allow_list():

@@ -16,22 +16,14 @@ from conftest import SAMPLE_DOCS, in_process
 from kb_tools.desk.rate_limit import RateLimiter
 from kb_tools.desk.server import PER_ADDRESS, RATES
 from kb_tools.measure.activity import read_activity
-from kb_tools.search import build_index
 
 ARTICLE = "homehub/wifi-keeps-dropping.md"
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    built = tmp_path_factory.mktemp("limits-index")
-    build_index(SAMPLE_DOCS, built, semantic=False)
-    return built
-
-
 @pytest.fixture
-def desk(sample_site: Path, index: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def desk(sample_site: Path, lexical_index: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     log = tmp_path / "log.sqlite"
-    with in_process(sample_site, index, app={"docs_dir": SAMPLE_DOCS, "activity": log}) as url:
+    with in_process(sample_site, lexical_index, app={"docs_dir": SAMPLE_DOCS, "activity": log}) as url:
         yield url, log
 
 
@@ -72,11 +64,11 @@ def test_feedback_limits_are_per_desk_not_per_address(desk: tuple[str, Path]):
     assert len(read_activity(log).feedback) == desks * per_desk
 
 
-def test_the_desk_sends_a_refused_post_again_after_retry_after(page: Page, sample_site: Path, index: Path,
+def test_the_desk_sends_a_refused_post_again_after_retry_after(page: Page, sample_site: Path, lexical_index: Path,
                                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(RateLimiter, "WINDOW", 2.0)  # a two-second minute: Retry-After is a second or two
     log = tmp_path / "log.sqlite"
-    with in_process(sample_site, index, app={"docs_dir": SAMPLE_DOCS, "activity": log}) as url:
+    with in_process(sample_site, lexical_index, app={"docs_dir": SAMPLE_DOCS, "activity": log}) as url:
         page.goto(url + "/")
         page.wait_for("document.documentElement.dataset.kbSearch === 'api'")
         posts = RATES["/api/feedback"] + 3

@@ -25,17 +25,9 @@ from hypothesis import strategies as st
 
 from kb_tools.desk.guard import Guard
 from kb_tools.desk.server import create_app
-from kb_tools.search import build_index
 
 KB = str(Path(sys.executable).with_name("kb"))
 ARTICLE = "homehub/wifi-keeps-dropping.md"
-
-
-@pytest.fixture(scope="module")
-def lexical_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index = tmp_path_factory.mktemp("hostile-index")
-    build_index(SAMPLE_DOCS, index, semantic=False)  # words only: these tests are about the API's edges
-    return index
 
 
 @pytest.fixture(scope="module")
