@@ -37,6 +37,7 @@ from kb_tools.site.pages import (
     meta_bar,
     steps_script,
 )
+from kb_tools.site.history import Change, history_line, read_history
 from kb_tools.site.path_pages import insert_path_list, page_additions
 from kb_tools.site.preview import Preview
 
@@ -53,6 +54,7 @@ class KBPluginConfig(base.Config):
     # Pages
     landing_pages = c.Type(bool, default=True)  # generate <product>/index.md when absent
     meta_bar = c.Type(bool, default=True)  # product, type, owner and review badges on articles
+    history = c.Type(bool, default=True)  # "Last changed <date> by <author>" from git, and "Suggest a change"
 
 
 class KBPlugin(BasePlugin[KBPluginConfig]):
@@ -63,6 +65,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         self.glossary = Glossary()
         self.paths = Catalog()
         self.serving = False
+        self.history: dict[str, Change] = {}
         self.preview: Preview | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -120,6 +123,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=package.joinpath(*name.split("/")).read_bytes()))
         files.append(File.generated(config, f"{ASSET_DIR}/desk.json", content=desk_settings(self.kb)))
+        self.history = read_history(self.kb.docs_dir) if self.config.history else {}
         if self.preview is not None:
             try:
                 self.preview.refresh()
@@ -151,9 +155,12 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             html = insert_after_title(html, self.preview.panel_html(page.file.src_uri))
         if card is None or not card.is_article:
             return html
+        below_title = history_line(self.history.get(page.file.src_uri), page.edit_url) if self.config.history else ""
         if self.config.meta_bar:
             assert self.kb is not None
-            html = insert_after_title(html, meta_bar(card, self.kb, today=self.today))
+            below_title = meta_bar(card, self.kb, today=self.today) + below_title
+        if below_title:
+            html = insert_after_title(html, below_title)
         return html + steps
 
 
