@@ -9,7 +9,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
 from browser import BrowserError, Page
 from conftest import article, free_port

@@ -17,13 +17,11 @@ import jinja2
 
 from kb_tools.content.checks import check_collection
 from kb_tools.content.findings import Finding
-from kb_tools.content.metadata import PAGE_TYPE
 from kb_tools.content.model import Collection, load_collection
 from kb_tools.search import Searcher, build_index
-from kb_tools.search.findability import TOP
+from kb_tools.search.findability import LOOKED_AT, TOP, phrase_searches
 
 PANEL_ID = "kb-preview-panel"
-_LOOKED_AT = 10
 _TEMPLATE = jinja2.Environment(
     loader=jinja2.PackageLoader("kb_tools.site", "templates"), autoescape=True, keep_trailing_newline=True,
 ).get_template("preview_panel.html")
@@ -76,7 +74,7 @@ class Preview:
         if panel is None:
             return ""
         return _TEMPLATE.render(panel_id=PANEL_ID, path=path, findings=panel.findings, phrases=panel.phrases,
-                                top=TOP, looked_at=_LOOKED_AT)
+                                top=TOP, looked_at=LOOKED_AT)
 
     def close(self) -> None:
         self._index_home.cleanup()
@@ -84,12 +82,7 @@ class Preview:
 
 def _phrase_checks(collection: Collection, searcher: Searcher) -> dict[str, list[PhraseCheck]]:
     checks: dict[str, list[PhraseCheck]] = {}
-    for article in collection:
-        if article.meta.type == PAGE_TYPE or article.meta.status == "archived":
-            continue
-        for phrase in article.meta.customer_says:
-            hits = searcher.search(phrase, limit=_LOOKED_AT, link_sections=False).hits
-            rank = next((i for i, hit in enumerate(hits, start=1) if hit.path == article.path), None)
-            ahead = tuple(hit.title for hit in hits[: (rank - 1 if rank else TOP)])
-            checks.setdefault(article.path, []).append(PhraseCheck(phrase, rank, ahead))
+    for article, phrase, rank, hits in phrase_searches(collection, searcher):
+        ahead = tuple(hit.title for hit in hits[: (rank - 1 if rank else TOP)])
+        checks.setdefault(article.path, []).append(PhraseCheck(phrase, rank, ahead))
     return checks

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from kb_tools.content.config import DEFAULT_EXTENSIONS, PRODUCTS_FILE, load_config
+from kb_tools.content.files import replace_file
 from kb_tools.content.frontmatter import load_yaml, split_front_matter
 from kb_tools.content.importer.anchors import repair_anchors
 from kb_tools.content.importer.guess import guess_type, summary_of
@@ -168,7 +169,7 @@ def _write(planned: _Planned, text: str, guess: tuple[str, str], docs: Path) -> 
         change = "unchanged" if target.read_text(encoding="utf-8") == text else "updated"
     if change != "unchanged":
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        replace_file(target, text.encode("utf-8"))
     return Imported(str(planned.source.relative), planned.path, planned.title, *guess, change)
 
 
