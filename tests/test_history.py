@@ -33,6 +33,12 @@ def test_articles_show_their_last_change_and_an_edit_link(write_docs, tmp_path):
             'href="https://git.example.com/kb/-/edit/main/docs/router/reset.md">Suggest a change</a></p>') in reset
     assert "Last changed 2026-05-06 by Bo &amp; Co · " in update  # names are escaped
 
+    clone = tmp_path.parent / f"{tmp_path.name}-clone"  # a fresh clone, offline: the same history
+    subprocess.run(["git", "clone", "-q", str(tmp_path), str(clone)], check=True)
+    built = run_mkdocs_build(clone / "mkdocs.yml", clone / "site")
+    assert built.returncode == 0, built.stderr
+    assert "Last changed 2026-03-04 by Ana Writer" in (clone / "site/router/reset/index.html").read_text()
+
 
 def test_a_site_outside_git_builds_without_history(write_docs, tmp_path):
     write_docs({"router/reset.md": article("Reset the router")})

@@ -135,7 +135,8 @@ def import_command(src: Path, docs: Path, owner: str | None, product: str | None
     """
     from kb_tools.content.importer import import_help_centre
 
-    report = import_help_centre(src, docs, owner=owner, product=product)
+    with Progress("Importing") as progress:
+        report = import_help_centre(src, docs, owner=owner, product=product, progress=progress)
     if as_json:
         echo_json(report.to_dict())
         return

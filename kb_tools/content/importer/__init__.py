@@ -14,6 +14,7 @@ import posixpath
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,8 @@ class _Planned:
 
 
 def import_help_centre(src: Path | str, docs: Path | str, *, owner: str | None = None,
-                       product: str | None = None, today: dt.date | None = None) -> ImportReport:
+                       product: str | None = None, today: dt.date | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Import every article under `src` into `docs` as drafts; return what was done."""
     src, docs = Path(src).resolve(), Path(docs).resolve()
     if not src.is_dir():
@@ -105,8 +107,12 @@ def import_help_centre(src: Path | str, docs: Path | str, *, owner: str | None =
     by_id = {p.source.source_id: p for p in plan if p.source.source_id}
     report = ImportReport(products=sorted({p.product for p in plan}))
     _write_products(docs, plan)
-    converted = {p.path: _convert(p, src, docs, by_source, by_id, report, owner=owner,
-                                  today=today or dt.date.today()) for p in plan}
+    converted = {}
+    for number, planned in enumerate(plan, start=1):
+        converted[planned.path] = _convert(planned, src, docs, by_source, by_id, report, owner=owner,
+                                           today=today or dt.date.today())
+        if progress:
+            progress(number, len(plan))
     texts = repair_anchors({path: text for path, (text, _) in converted.items()}, load_config(docs),
                            report.needs_human)
     for planned in plan:
