@@ -4,11 +4,13 @@ whether its customer phrases find it; saving updates the panel; a production bui
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 from browser import BrowserError, Page
 from conftest import article, free_port
@@ -47,6 +49,7 @@ def test_saving_a_file_updates_the_panel(write_docs, page, tmp_path):
                                "--dev-addr", f"127.0.0.1:{port}", "--livereload"], stdout=log,
                               stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     url = f"http://127.0.0.1:{port}/router/reset/"
+    preview_indexes = set(Path(tempfile.gettempdir()).glob("kb-preview-*"))
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -71,6 +74,11 @@ def test_saving_a_file_updates_the_panel(write_docs, page, tmp_path):
         (docs / "router/reset.md").write_text(source)
         _wait_for_text(page, lambda t: "no findings" in t and "placeholder" not in t)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.send_signal(signal.SIGINT)  # Ctrl-C, as a writer stops it: the preview's index is removed
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         log.close()
+    assert set(Path(tempfile.gettempdir()).glob("kb-preview-*")) == preview_indexes  # nothing left behind
