@@ -190,7 +190,7 @@ def test_markup_in_a_title_runs_nowhere_in_a_real_browser(write_docs: Callable[.
     site = _hostile_site(write_docs)
     for url in ("router/reset/index.html", "router/index.html", "router/other/index.html"):
         page.goto((site / url).as_uri())
-        page.wait_for("document.readyState === 'complete'")
+        page.wait_for_function("document.readyState === 'complete'")
         assert page.evaluate("window.kbPwned === undefined"), url
     page.goto((site / "router/reset/index.html").as_uri())
     assert page.evaluate("document.title").startswith("</title><img src=x")  # shown as typed

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import Page
+from browser import Browser, new_page
 from conftest import SAMPLE_DOCS, in_process
 
 from kb_tools.desk.guard import Guard, allowed_hosts, host_name
@@ -95,19 +95,24 @@ document.addEventListener('securitypolicyviolation', e => window.kbViolations.pu
 """
 
 
-def test_the_desk_works_under_its_policy_in_a_real_browser(page: Page, served: str):
-    page.call("Page.addScriptToEvaluateOnNewDocument", source=VIOLATIONS)
-    page.goto(served + "/")
-    page.wait_for("!!document.documentElement.dataset.kbSearch")  # the desk's scripts ran and found the API
-    page.press("/")
-    page.wait_for("document.activeElement.matches('[data-md-component=search-query]')")
-    page.type("wifi keeps dropping")
-    page.wait_for("document.querySelectorAll('.kb-result').length > 0")
-    assert page.evaluate("window.kbViolations") == []
-    page.goto(served + "/" + ARTICLE)
-    page.wait_for("!!document.querySelector('.kb-walk')")  # call mode's tools came with the page
-    page.evaluate("document.querySelector('.kb-walk').click()")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
-    page.goto(served + "/report")
-    page.wait_for("document.readyState === 'complete'")
-    assert page.evaluate("window.kbViolations") == []
+def test_the_desk_works_under_its_policy_in_a_real_browser(browser: Browser, served: str):
+    page = new_page(browser, bypass_csp=False)  # the policy as an agent's browser applies it
+    try:
+        page.add_init_script(VIOLATIONS)
+        page.goto(served + "/")
+        page.wait_for_selector("html[data-kb-search='api']", state="attached")  # the desk's scripts ran, found the API
+        page.keyboard.press("/")
+        page.wait_for_selector("[data-md-component=search-query]:focus")
+        page.keyboard.type("wifi keeps dropping")
+        page.wait_for_selector(".kb-result")
+        assert page.evaluate("window.kbViolations") == []
+        page.goto(served + "/" + ARTICLE)
+        page.wait_for_selector(".kb-walk")  # call mode's tools came with the page
+        page.click(".kb-walk")
+        page.wait_for_selector("dialog.kb-call[open]")
+        assert page.evaluate("window.kbViolations") == []
+        page.goto(served + "/report")
+        page.wait_for_load_state("load")
+        assert page.evaluate("window.kbViolations") == []
+    finally:
+        page.context.close()

@@ -70,7 +70,7 @@ def test_the_desk_sends_a_refused_post_again_after_retry_after(page: Page, sampl
     log = tmp_path / "log.sqlite"
     with in_process(sample_site, lexical_index, app={"docs_dir": SAMPLE_DOCS, "activity": log}) as url:
         page.goto(url + "/")
-        page.wait_for("document.documentElement.dataset.kbSearch === 'api'")
+        page.wait_for_function("document.documentElement.dataset.kbSearch === 'api'")
         posts = RATES["/api/feedback"] + 3
         sent = page.evaluate(f"Promise.all(Array.from({{length: {posts}}}, () => window.kbDesk.postJson("
                              f"'api/feedback', {{article: {json.dumps(ARTICLE)}, helpful: true}})"
