@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from browser import Page, is_available
+from browser import Browser, Page, is_available, new_page
 from click.testing import CliRunner
 from conftest import ROOT, SAMPLE_DOCS, SERVED_INDEXES, in_process, kb_serve
 
@@ -372,9 +372,10 @@ def test_opening_a_search_result_is_recorded(page: Page, desk: Desk):
 
 
 @needs_chromium
-def test_the_report_page_renders_its_charts_and_fetches_nothing(page: Page, desk: Desk):
+def test_the_report_page_renders_its_charts_and_fetches_nothing(browser: Browser, desk: Desk):
+    page = new_page(browser, bypass_csp=False)  # the page's own policy, as a team lead's browser applies it
     page.goto(f"{desk.url}/report")
-    page.wait_for_function("document.readyState === 'complete'")
+    page.wait_for_load_state("load")
     charts = page.evaluate("[...document.querySelectorAll('.kb-chart')].map(f => ({name: f.dataset.chart,"
                            " width: f.querySelector('svg').getBoundingClientRect().width,"
                            " bars: f.querySelectorAll('.bar').length}))")
@@ -388,6 +389,7 @@ def test_the_report_page_renders_its_charts_and_fetches_nothing(page: Page, desk
     assert page.evaluate("performance.getEntriesByType('resource').length") == 0
     assert page.evaluate("document.querySelector('[data-chart=helpfulness] .bar').dataset.article") == ARTICLE_PATH
     page.screenshot(path=SHOTS / "04-report.png")
+    page.context.close()
 
 
 @needs_chromium
