@@ -278,9 +278,10 @@ def _terminal_snippet(snippet: str) -> str:
 @click.argument("article_or_text")
 @_index_option
 @click.option("--depth", type=click.Choice(["beginner", "expert"]), default="beginner", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the steps as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the steps graph as JSON (what /api/steps returns).")
 def steps(article_or_text: str, index_dir: Path, depth: str, as_json: bool) -> None:
-    """Print an article's steps to read aloud, each with its checkpoint.
+    """Print an article's steps as a tree: each step with its checkpoint, and the outcomes (what
+    the customer may see, and where each leads) indented under it.
 
     ARTICLE_OR_TEXT is an article path (as in search results, e.g. homehub/wifi-keeps-dropping.md)
     or the caller's words, in which case the top search result is used.
@@ -290,20 +291,17 @@ def steps(article_or_text: str, index_dir: Path, depth: str, as_json: bool) -> N
       kb steps homehub/wifi-keeps-dropping.md
       kb steps "forgot my password" --depth expert
     """
-    from kb_tools.search.steps import find_steps
+    from kb_tools.search.steps import find_steps, tree_lines
 
     found = find_steps(_open_searcher(index_dir), article_or_text, depth=depth)
     if as_json:
         click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
         return
-    click.echo(click.style(found.title, bold=True) + f"  ({depth})  {found.path}")
+    click.echo(click.style(found.title, bold=True) + f"  ({depth})  {found.path}\n")
     if not found.steps:
         click.echo("This article has no numbered steps at this depth.")
-    for step in found.steps:
-        variant = f"[{step['variant']}] " if step.get("variant") else ""
-        click.echo(f"\nStep {step['number']} of {len(found.steps)}: {variant}{step['text']}")
-        if step.get("checkpoint"):
-            click.echo(click.style(f"   Checkpoint: {step['checkpoint']}", fg="green"))
+    for line in tree_lines(found):
+        click.echo(click.style(line, fg="green") if line.startswith("   Checkpoint:") else line)
 
 
 @main.command()

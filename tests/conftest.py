@@ -71,6 +71,8 @@ def article(title: str = "Reset the router", *, body: str | None = None, **field
             === "Expert"
 
                 1. Hold reset 2 s.
+
+                    Checkpoint: light white.
             """)
     return f"---\n{front}\n---\n\n# {title}\n\n{body}"
 

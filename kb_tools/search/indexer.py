@@ -25,6 +25,7 @@ from whoosh.fields import ID, STORED, Schema
 from kb_tools.content.config import KBConfig, load_config
 from kb_tools.content.metadata import PAGE_TYPE
 from kb_tools.content.model import Article, ArticleParser, Section, markdown_files
+from kb_tools.content.steps_graph import article_link_resolver, steps_data
 from kb_tools.errors import IndexMissingError, KBError
 from kb_tools.search import storage
 from kb_tools.search.analysis import clean_text, term_counts
@@ -178,7 +179,8 @@ class IndexedArticle:
 def article_document(article: Article) -> dict[str, Any]:
     """The stored document of an article: what a hit shows, its steps, and its section cards."""
     meta = article.meta
-    steps = {depth: [_step_dict(s) for s in article.steps(depth)] for depth in ("beginner", "expert")}
+    resolve = article_link_resolver(article)
+    steps = {depth: steps_data(article.sections, depth, resolve) for depth in ("beginner", "expert")}
     return {
         "key": f"a:{article.path}", "path": article.path, "product": meta.product or "", "type": meta.type or "",
         "status": meta.status, "owner": meta.owner or "", "tags": ",".join(meta.tags), "url": article.url,
@@ -233,10 +235,6 @@ def indexed_sections(article: Article) -> Iterator[tuple[int, Section, Section]]
             chapter = section
         if section.text:  # a heading with nothing under it (or only tabs) is never the best place to land
             yield number, section, chapter
-
-
-def _step_dict(step: Any) -> dict[str, Any]:
-    return {"number": step.number, "text": step.text, "checkpoint": step.checkpoint, "variant": step.variant}
 
 
 def _parse_all(config: KBConfig, paths: list[str]) -> Iterable[IndexedArticle]:

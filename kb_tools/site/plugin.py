@@ -61,6 +61,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         self.today = dt.date.today()
         self.glossary = Glossary()
         self.paths = Catalog()
+        self.page_paths: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -85,7 +86,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             declared = files.get_file_from_path(name)
             if declared is not None:
                 files.remove(declared)  # configuration, not content
-        self.cards, problems = {}, []
+        self.cards, problems, self.page_paths = {}, [], {}
         for file in files.documentation_pages():
             card, findings = read_card(file.src_uri, file.content_string, self.kb)
             self.cards[file.src_uri] = card
@@ -108,6 +109,12 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         files.append(File.generated(config, f"{ASSET_DIR}/desk.json", content=desk_settings(self.kb)))
         return files
 
+    def _page_paths(self, files: Files) -> dict[str, str]:
+        """Each page's URL from the site root -> its docs path (outcome targets name articles by path)."""
+        if not self.page_paths:
+            self.page_paths = {file.url: file.src_uri for file in files.documentation_pages()}
+        return self.page_paths
+
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         assert self.kb is not None
         order = {product.id: number for number, product in enumerate(self.kb.products)}
@@ -126,7 +133,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         card = self.cards.get(page.file.src_uri)
         # Read by call mode and Copy steps, even on static files; from the article's own HTML only.
-        steps = steps_script(html, card, page.url) if card is not None and card.is_article else ""
+        steps = steps_script(html, card, page.url, pages=self._page_paths(files)) if card is not None and card.is_article else ""
         html += page_additions(self.paths, page.file.src_uri, lambda src: _url(files, src, page))
         if card is None or not card.is_article:
             return html
