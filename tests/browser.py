@@ -32,6 +32,7 @@ _KEYS = {
     "ArrowUp": ("ArrowUp", 38, ""), "ArrowDown": ("ArrowDown", 40, ""),
     "ArrowLeft": ("ArrowLeft", 37, ""), "ArrowRight": ("ArrowRight", 39, ""),
     "Home": ("Home", 36, ""), "/": ("Slash", 191, "/"), " ": ("Space", 32, " "),
+    "Backspace": ("Backspace", 8, ""),
 }
 
 

@@ -101,9 +101,11 @@ def _escape_link_text(text: str) -> str:
 
 
 def steps_script(page_html: str, card: Card, url: str, *, pages: Mapping[str, str] | None = None) -> str:
-    """A `<script type="application/json" id="kb-steps">` with the page's steps at each depth, or "".
+    """A hidden `<div id="kb-steps" data-kb-steps="...">` with the page's steps at each depth, or "".
 
-    Call mode and "Copy steps" read it, so both work on plain static files too. Each depth holds
+    Call mode and "Copy steps" read it, so both work on plain static files too. Not a `<script>`:
+    Material's instant navigation re-creates every script of the page as JavaScript, which threw
+    on the JSON and took the call tools away after any jump within the page. Each depth holds
     what `kb steps --json` prints, read by the content model's own outline of the built HTML.
     `pages` maps each page's URL (from the site root) to its docs path, to name outcome targets.
     """
@@ -116,9 +118,8 @@ def steps_script(page_html: str, card: Card, url: str, *, pages: Mapping[str, st
     }
     if not any(found["steps"] for found in by_depth.values()):
         return ""
-    # "<" escaped so no text in a step can close the script element early.
-    data = json.dumps(by_depth, ensure_ascii=False).replace("<", "\\u003c")
-    return f'<script type="application/json" id="kb-steps">{data}</script>'
+    data = html.escape(json.dumps(by_depth, ensure_ascii=False), quote=True)  # an attribute nothing can close
+    return f'<div id="kb-steps" hidden data-kb-steps="{data}"></div>'
 
 
 def site_link_resolver(page_url: str, pages: Mapping[str, str]) -> Resolve:

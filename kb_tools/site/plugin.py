@@ -13,7 +13,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
@@ -98,6 +98,9 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             raise PluginError(_front_matter_message(problems, config.docs_dir))
         if self.glossary.exists and files.get_file_from_path(GLOSSARY_PAGE) is None:
             files.append(File.generated(config, GLOSSARY_PAGE, content=glossary_page(self.glossary)))
+        if self.paths.paths and files.get_file_from_path(PATHS_PAGE) is None:  # /paths/ lists them, off the nav
+            files.append(File.generated(config, PATHS_PAGE, content=PATHS_PAGE_MARKDOWN,
+                                        inclusion=InclusionLevel.NOT_IN_NAV))
         if self.config.landing_pages:
             for product in self.kb.products:
                 uri = f"{product.id}/index.md"
@@ -122,6 +125,12 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             if isinstance(item, Section) and (product_id := _section_folder(item)) in order:
                 item.title = self.kb.products[order[product_id]].name
         nav.items.sort(key=lambda item: _nav_rank(item, order))
+        # The Paths tab opens its first page: make that the first path in Start here's order.
+        path_order = {path.source: number for number, path in enumerate(self.paths.paths)}
+        for item in nav.items:
+            if isinstance(item, Section) and _section_folder(item) == _PATHS_FOLDER:
+                item.children.sort(key=lambda child: path_order.get(getattr(getattr(child, "file", None), "src_uri", ""),
+                                                                    len(path_order)))
         return nav
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -146,6 +155,8 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
 # Top of the navigation: welcome, then onboarding; the products; then reference pages.
 _FIRST_PAGES = {"index.md": 0, "start-here.md": 1}
 _PATHS_FOLDER = "paths"
+PATHS_PAGE = f"{_PATHS_FOLDER}/index.md"
+PATHS_PAGE_MARKDOWN = "---\ntitle: Onboarding paths\ntype: page\n---\n\n# Onboarding paths\n\n<!-- kb-paths -->\n"
 
 
 def _nav_rank(item: Any, product_order: dict[str, int]) -> tuple[int, int]:
