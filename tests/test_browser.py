@@ -484,8 +484,13 @@ CONTRAST_JS = """(() => {
     }
     return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255, 1]);
   };
-  const opacity = el => { let o = 1; for (let e = el; e; e = e.parentElement) o *= +getComputedStyle(e).opacity; return o; };
-  const luminance = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const opacity = el => {
+    let o = 1;
+    for (let e = el; e; e = e.parentElement) o *= +getComputedStyle(e).opacity;
+    return o;
+  };
+  const channel = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const luminance = c => { const [r, g, b] = c.slice(0, 3).map(channel); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
   const out = {};
   for (const selector of SELECTORS) {
     for (const el of document.querySelectorAll(selector)) {

@@ -404,3 +404,10 @@ def test_no_widget_without_the_api(page: Page, desk: Desk):
     page.click(".kb-call__no")
     page.wait_for("!document.querySelector('dialog.kb-call[open]')")  # no step question without a log
     assert page.evaluate("document.querySelector('.kb-desk-actions__status').textContent").startswith("Not solved yet")
+
+
+@needs_chromium
+def test_a_playbook_an_onboarding_path_reads_is_not_asked_about_the_callers_problem(page: Page, desk: Desk):
+    page.goto(f"{desk.url}/service-skills/show-empathy/")
+    page.wait_for("!!document.querySelector('.kb-feedback') && !!document.querySelector('.kb-path-nav')")
+    assert page.evaluate("document.querySelector('.kb-feedback__question').textContent") == "Was this article useful?"

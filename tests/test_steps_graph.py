@@ -92,6 +92,21 @@ def test_a_linear_article_needs_no_change(write_docs):
 
 # --- kb check: one fixture per rule, the exact message ----------------------------------------------
 
+# Step 1 branches (solved, or on to step N); step 2 follows.
+_GO_OR = """\
+        1. Tap **Go**.
+
+            Checkpoint: it goes.
+
+            - Yes → solved
+            - No → step {n}
+
+        2. Tap **Stop**.
+
+            Checkpoint: it stops.
+"""
+GO_OR_STEP_2, GO_OR_STEP_3 = _GO_OR.format(n=2), _GO_OR.format(n=3)
+
 CASES = [
     ("target: no such step", _beginner("""\
         1. Tap **Go**.
@@ -119,17 +134,7 @@ CASES = [
             - Yes → [B](b.md#steps), step 3
         """), ["router/a.md:23: error: outcome 'Yes' of Beginner step 1: router/b.md#steps has no step 3 (it has 1). "
                "[outcome-target]"]),
-    ("unreachable step", _beginner("""\
-        1. Tap **Go**.
-
-            Checkpoint: it goes.
-
-            - Yes → solved
-            - No → step 3
-
-        2. Tap **Stop**.
-
-            Checkpoint: it stops.
+    ("unreachable step", _beginner(GO_OR_STEP_3 + """\
 
         3. Tap **Back**.
 
@@ -138,30 +143,10 @@ CASES = [
             - Back → solved
         """), ["router/a.md:26: error: Beginner step 2 is never reached: no outcome leads to it and the step before it "
                "branches; lead an outcome to it (→ step 2) or remove it. [unreachable-step]"]),
-    ("dead end", _beginner("""\
-        1. Tap **Go**.
-
-            Checkpoint: it goes.
-
-            - Yes → solved
-            - No → step 2
-
-        2. Tap **Stop**.
-
-            Checkpoint: it stops.
+    ("dead end", _beginner(GO_OR_STEP_2 + """\
         """), ["router/a.md:26: error: Beginner step 2 ends a branch nowhere: under its checkpoint, lead each outcome to "
                "`solved`, a hand-off or another article. [dead-end]"]),
-    ("loop with no way out", _beginner("""\
-        1. Tap **Go**.
-
-            Checkpoint: it goes.
-
-            - Yes → solved
-            - No → step 2
-
-        2. Tap **Stop**.
-
-            Checkpoint: it stops.
+    ("loop with no way out", _beginner(GO_OR_STEP_2 + """\
 
             - Stopped → step 3
 

@@ -26,16 +26,17 @@
     var path = pageArticle();
     if (!article || !path || article.querySelector(".kb-feedback")) return;
     var pathNav = article.querySelector(".kb-path-nav"); // an onboarding path's previous/next comes last
-    var feedbackWidget = (kb.feedbackWidget = feedbackBox(path, question(article, pathNav))); // call mode marks it answered
+    var feedbackWidget = (kb.feedbackWidget = feedbackBox(path, question(article))); // call mode marks it answered
     if (pathNav) pathNav.before(feedbackWidget);
     else article.append(feedbackWidget);
   }
 
-  /** Only an article that fixes something, read outside an onboarding path, can solve a caller's problem. */
-  function question(article, pathNav) {
+  /** Only an article that fixes something can solve a caller's problem; a playbook or concept that
+   * onboarding paths read (how to calm a caller, how mesh works) is asked whether it was useful. */
+  function question(article) {
     var type = article.querySelector(".kb-meta .kb-type");
     var fixes = type && (type.textContent === "troubleshooting" || type.textContent === "how-to");
-    return fixes && !pathNav ? "Did this solve the caller's problem?" : "Was this article useful?";
+    return fixes ? "Did this solve the caller's problem?" : "Was this article useful?";
   }
 
   function feedbackBox(path, asked) {
