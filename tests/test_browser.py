@@ -1,6 +1,6 @@
 """The agent desk as a person uses it: a real `kb serve`, a real headless chromium, the keyboard.
 
-One browser for the module. Each state worth seeing is saved as a PNG under
+One browser for the run, driven by Playwright (how to write a test: tests/browser.py). Each state worth seeing is saved as a PNG under
 test-artifacts/browser/ (ignored by git) so a person can look at what the tests saw.
 """
 
@@ -18,7 +18,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser import Browser, BrowserError, Page, is_available
+from browser import BrowserError, Page, is_available
 from conftest import ROOT, SAMPLE_DOCS
 
 from kb_tools.content.card import read_card
@@ -65,9 +65,10 @@ def static_site(sample_site: Path) -> Iterator[str]:
 def open_fresh(page: Page, url: str) -> None:
     """Open `url` as a first-time visitor: no depth remembered from an earlier test."""
     origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(url))
-    page.call("Storage.clearDataForOrigin", origin=origin, storageTypes="local_storage")
+    page.context.new_cdp_session(page).send("Storage.clearDataForOrigin",
+                                            {"origin": origin, "storageTypes": "local_storage"})
     page.goto(url)
-    page.wait_for("!!document.documentElement.dataset.kbSearch")
+    page.wait_for_function("!!document.documentElement.dataset.kbSearch")
 
 
 def api_steps(served: str, article: str, depth: str) -> dict:
@@ -91,13 +92,13 @@ def checked_depth_tab(page: Page) -> str:
 
 def search_for(page: Page, words: str) -> list[str]:
     """Press `/`, type the words, and return the result titles once they are on screen."""
-    page.press("/")
-    page.wait_for("document.activeElement.matches('[data-md-component=search-query]')")
-    page.type(words)
-    page.wait_for(f"document.querySelector('.kb-search__results') && "
-                  f"document.querySelector('[data-md-component=search-query]').value === {json.dumps(words)} && "
-                  "!document.querySelector('[data-md-component=search]').hasAttribute('aria-busy') && "
-                  "document.querySelectorAll('.kb-result').length > 0")
+    page.keyboard.press("/")
+    page.wait_for_function("document.activeElement.matches('[data-md-component=search-query]')")
+    page.keyboard.type(words)
+    page.wait_for_function(f"document.querySelector('.kb-search__results') && "
+                           f"document.querySelector('[data-md-component=search-query]').value === {json.dumps(words)} && "
+                           "!document.querySelector('[data-md-component=search]').hasAttribute('aria-busy') && "
+                           "document.querySelectorAll('.kb-result').length > 0")
     return page.evaluate("[...document.querySelectorAll('.kb-result__title')].map(e => e.textContent)")
 
 
@@ -119,28 +120,28 @@ def test_a_caller_phrase_finds_the_article_and_opens_its_section(page: Page, ser
     assert first["badge"] in ("Beginner", "Both depths")  # the site-wide choice starts at Beginner
     assert first["section"] and first["marks"] > 0
     assert "at Beginner depth" in text_of(page, ".kb-search__status")
-    page.screenshot(SHOTS / "01-search-results.png")
+    page.screenshot(path=SHOTS / "01-search-results.png")
 
-    page.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.href") == first["href"]
-    page.screenshot(SHOTS / "02-search-first-result-focused.png")
-    page.press("Enter")
+    page.screenshot(path=SHOTS / "02-search-first-result-focused.png")
+    page.keyboard.press("Enter")
     anchor = first["href"].split("#", 1)[1]
     # Opened at the section: its heading is on screen, near the top, and search is closed.
-    page.wait_for(f"location.pathname === '/{ARTICLE}' && location.hash === '#{anchor}' && (() => {{"
-                  f" const heading = document.getElementById({json.dumps(anchor)}); if (!heading) return false;"
-                  " const r = heading.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; })()")
+    page.wait_for_function(f"location.pathname === '/{ARTICLE}' && location.hash === '#{anchor}' && (() => {{"
+                           f" const heading = document.getElementById({json.dumps(anchor)}); if (!heading) return false;"
+                           " const r = heading.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; })()")
     assert page.evaluate("document.getElementById('__search').checked") is False
-    page.wait_for("!!document.querySelector('.kb-walk')")  # the call tools came with the new page
-    page.screenshot(SHOTS / "03-article-opened-at-section.png")
+    page.wait_for_function("!!document.querySelector('.kb-walk')")  # the call tools came with the new page
+    page.screenshot(path=SHOTS / "03-article-opened-at-section.png")
 
 
 def test_enter_in_the_search_box_opens_the_best_result(page: Page, served: str):
     open_fresh(page, served)
     search_for(page, "forgot my password")
     best = page.evaluate("document.querySelector('.kb-result__link').href")
-    page.press("Enter")
-    page.wait_for(f"location.href === {json.dumps(best)}")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"location.href === {json.dumps(best)}")
 
 
 def test_the_product_filter_keeps_only_that_product(page: Page, served: str):
@@ -150,14 +151,14 @@ def test_the_product_filter_keeps_only_that_product(page: Page, served: str):
     for _ in range(5):  # a closed <select> steps through its options with the arrow keys
         if page.evaluate("document.querySelector('.kb-search__product').value") == "account":
             break
-        page.press("ArrowDown")
-    page.wait_for("document.querySelector('.kb-search__status').textContent.includes(' in ')")
+        page.keyboard.press("ArrowDown")
+    page.wait_for_function("document.querySelector('.kb-search__status').textContent.includes(' in ')")
     products = page.evaluate("[...document.querySelectorAll('.kb-result__product')].map(e => e.textContent)")
     account = page.evaluate("[...document.querySelectorAll('.kb-search__product option')]"
                             ".find(o => o.value === 'account').textContent")
     assert products and set(products) == {account.split(" (")[0]}
     assert len(products) <= len(everything)
-    page.screenshot(SHOTS / "04-search-filtered-by-product.png")
+    page.screenshot(path=SHOTS / "04-search-filtered-by-product.png")
 
 
 def test_snippets_show_marks_but_never_run_markup(page: Page, served: str):
@@ -173,19 +174,19 @@ def test_search_follows_the_depth_chosen_on_an_article_and_remembers_it(page: Pa
     open_fresh(page, served + ARTICLE)
     assert checked_depth_tab(page) == "Beginner"
     page.click(".tabbed-labels label:nth-child(2)")  # the Expert tab, as a person clicks it
-    page.wait_for("document.querySelector('.kb-count').textContent.includes('Expert')")
+    page.wait_for_function("document.querySelector('.kb-count').textContent.includes('Expert')")
     assert checked_depth_tab(page) == "Expert"
-    page.screenshot(SHOTS / "05-article-expert.png")
+    page.screenshot(path=SHOTS / "05-article-expert.png")
 
     search_for(page, "wifi keeps dropping channel")
     assert "at Expert depth" in text_of(page, ".kb-search__status")
     assert page.evaluate("document.querySelector('.kb-search__depth [aria-pressed=true]').textContent") == "Expert"
     assert page.evaluate("document.querySelector('.kb-result .kb-depth').textContent") == "Expert"
-    page.screenshot(SHOTS / "06-search-at-expert.png")
+    page.screenshot(path=SHOTS / "06-search-at-expert.png")
 
     # Another page, a full load: Material remembered the choice, and the desk reads it.
     page.goto(served + "homehub/change-wifi-name-and-password/")
-    page.wait_for("!!document.querySelector('.kb-count')")
+    page.wait_for_function("!!document.querySelector('.kb-count')")
     assert checked_depth_tab(page) == "Expert"
     assert "Expert" in text_of(page, ".kb-count")
 
@@ -194,10 +195,10 @@ def test_the_depth_switch_in_search_works_on_a_page_without_tabs(page: Page, ser
     open_fresh(page, served)  # the welcome page has no Beginner/Expert tabs
     search_for(page, CALLER_SAYS)
     page.click(".kb-search__depth [data-depth=expert]")
-    page.wait_for("document.querySelector('.kb-search__status').textContent.includes('Expert depth')")
-    page.press("Escape")
+    page.wait_for_function("document.querySelector('.kb-search__status').textContent.includes('Expert depth')")
+    page.keyboard.press("Escape")
     page.goto(served + ARTICLE)
-    page.wait_for("!!document.querySelector('.kb-count')")
+    page.wait_for_function("!!document.querySelector('.kb-count')")
     assert checked_depth_tab(page) == "Expert"  # Material restored what the switch recorded
 
 
@@ -209,37 +210,37 @@ def test_walk_me_through_one_step_at_a_time_with_the_keyboard(page: Page, served
     steps = api_steps(served, "account/reset-password.md", "beginner")["steps"]
     assert not any(step["outcomes"] for step in steps)  # no answers to pick: arrows walk the list
     assert len(steps) == 5
-    page.wait_for("!!document.querySelector('.kb-walk')")
+    page.wait_for_function("!!document.querySelector('.kb-walk')")
     assert "5 steps, Beginner" in text_of(page, ".kb-walk")
-    page.screenshot(SHOTS / "07-article-call-tools.png")
+    page.screenshot(path=SHOTS / "07-article-call-tools.png")
 
     page.evaluate("document.querySelector('.kb-walk').focus()")
-    page.press("Enter")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.keyboard.press("Enter")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     assert page.evaluate("document.activeElement.classList.contains('kb-call__next')")
     assert text_of(page, ".kb-call__progress") == "Step 1 of 5"
     assert text_of(page, ".kb-call__step") == steps[0]["text"]
     assert text_of(page, ".kb-call__checkpoint-text") == steps[0]["checkpoint"]
-    page.screenshot(SHOTS / "08-call-step-1.png")
+    page.screenshot(path=SHOTS / "08-call-step-1.png")
 
-    page.press("ArrowRight")
-    page.press("n")  # Material's "next page" key stays inside the dialog: it moves a step here
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("n")  # Material's "next page" key stays inside the dialog: it moves a step here
     assert text_of(page, ".kb-call__progress") == "Step 3 of 5"
     assert page.evaluate("location.pathname") == "/" + LINEAR
-    page.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
     assert text_of(page, ".kb-call__step") == steps[1]["text"]
     for _ in range(3):
-        page.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
     assert text_of(page, ".kb-call__progress") == "Step 5 of 5"
     assert text_of(page, ".kb-call__checkpoint-text") == steps[4]["checkpoint"]
-    page.screenshot(SHOTS / "09-call-last-step.png")
+    page.screenshot(path=SHOTS / "09-call-last-step.png")
 
-    page.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
     assert "Is the problem solved?" in text_of(page, ".kb-call__finish")
     assert page.evaluate("document.activeElement.classList.contains('kb-call__yes')")
-    page.screenshot(SHOTS / "10-call-solved-prompt.png")
-    page.press("Enter")
-    page.wait_for("!document.querySelector('dialog.kb-call[open]')")
+    page.screenshot(path=SHOTS / "10-call-solved-prompt.png")
+    page.keyboard.press("Enter")
+    page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
     assert "solved" in text_of(page, ".kb-desk-actions__status")
     assert page.evaluate("document.activeElement.classList.contains('kb-walk')")  # focus came back
 
@@ -248,30 +249,30 @@ def test_escape_closes_call_mode_and_its_depth_switch_changes_the_site(page: Pag
     open_fresh(page, served + ARTICLE)
     expert = api_steps(served, "homehub/wifi-keeps-dropping.md", "expert")["steps"]
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     page.click(".kb-call__depth [data-depth=expert]")
-    page.wait_for(f"document.querySelector('.kb-call__progress').textContent === 'Step 1 of {len(expert)}'")
+    page.wait_for_function(f"document.querySelector('.kb-call__progress').textContent === 'Step 1 of {len(expert)}'")
     assert text_of(page, ".kb-call__step") == expert[0]["text"]
     assert checked_depth_tab(page) == "Expert"  # the article behind switched too
-    page.screenshot(SHOTS / "11-call-expert.png")
-    page.press("Escape")
-    page.wait_for("!document.querySelector('dialog.kb-call[open]')")
+    page.screenshot(path=SHOTS / "11-call-expert.png")
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
 
 
-def test_copy_steps_puts_numbered_plain_text_on_the_clipboard(page: Page, browser: Browser, served: str):
-    browser.grant(served.rstrip("/"), ["clipboardReadWrite", "clipboardSanitizedWrite"])
+def test_copy_steps_puts_numbered_plain_text_on_the_clipboard(page: Page, served: str):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.rstrip("/"))
     open_fresh(page, served + ARTICLE)
     page.click(".tabbed-labels label:nth-child(2)")
-    page.wait_for("document.querySelector('.kb-count').textContent.includes('Expert')")
+    page.wait_for_function("document.querySelector('.kb-count').textContent.includes('Expert')")
     page.click(".kb-copy")
-    page.wait_for("document.querySelector('.kb-desk-actions__status').textContent.startsWith('Copied')")
+    page.wait_for_function("document.querySelector('.kb-desk-actions__status').textContent.startsWith('Copied')")
     copied = page.evaluate("navigator.clipboard.readText()")
     expected = api_steps(served, "homehub/wifi-keeps-dropping.md", "expert")
     numbered = [line for line in copied.splitlines() if re.match(r"\d+\. ", line)]
     assert copied.splitlines()[0] == "Wi-Fi keeps dropping (Expert)"
     assert numbered == [f"{n}. {step['text']}" for n, step in enumerate(expected["steps"], start=1)]
     assert "<" not in copied
-    page.screenshot(SHOTS / "12-steps-copied.png")
+    page.screenshot(path=SHOTS / "12-steps-copied.png")
 
 
 # --- without the API --------------------------------------------------------------------------
@@ -280,23 +281,23 @@ def test_copy_steps_puts_numbered_plain_text_on_the_clipboard(page: Page, browse
 def test_plain_static_files_keep_materials_search_and_call_mode(page: Page, static_site: str):
     open_fresh(page, static_site + ARTICLE)
     assert page.evaluate("document.documentElement.dataset.kbSearch") == "builtin"
-    page.press("/")
-    page.type("dropping")
-    page.wait_for("document.querySelectorAll('.md-search-result__item').length > 0")
+    page.keyboard.press("/")
+    page.keyboard.type("dropping")
+    page.wait_for_function("document.querySelectorAll('.md-search-result__item').length > 0")
     assert page.evaluate("!document.querySelector('.kb-search')")
     assert "Wi-Fi keeps dropping" in page.evaluate("document.querySelector('.md-search-result__list').textContent")
-    page.screenshot(SHOTS / "13-static-builtin-search.png")
-    page.press("Escape")
+    page.screenshot(path=SHOTS / "13-static-builtin-search.png")
+    page.keyboard.press("Escape")
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     assert text_of(page, ".kb-call__progress") == "Step 1 of 5"
 
 
 def test_call_mode_works_from_a_file_url(page: Page, sample_site: Path):
     page.goto((sample_site / ARTICLE / "index.html").as_uri())
-    page.wait_for("document.documentElement.dataset.kbSearch === 'builtin'")
+    page.wait_for_function("document.documentElement.dataset.kbSearch === 'builtin'")
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     assert text_of(page, ".kb-call__progress") == "Step 1 of 5"
 
 
@@ -337,10 +338,10 @@ def wait_across_pages(page: Page, expression: str) -> None:
     """Wait for `expression` while the tab may load another page (call mode following an answer)."""
     for _ in range(20):
         try:
-            page.wait_for(expression)
+            page.wait_for_function(expression)
             return
         except BrowserError as error:
-            if "navigated" not in str(error):
+            if "navigat" not in str(error) and "context was destroyed" not in str(error):
                 raise
     raise AssertionError(f"never true: {expression}")
 
@@ -356,7 +357,7 @@ def mark_content(page: Page) -> None:
 
 
 def wait_for_new_content(page: Page) -> None:
-    page.wait_for("!document.querySelector('.md-content__inner[data-old]')")
+    page.wait_for_function("!document.querySelector('.md-content__inner[data-old]')")
 
 
 def jump_by_contents(page: Page, served: str) -> None:
@@ -369,32 +370,32 @@ def jump_by_skip_link(page: Page, served: str) -> None:
 
 def jump_by_searching_the_open_page(page: Page, served: str) -> None:
     search_for(page, CALLER_SAYS)
-    page.press("Enter")
+    page.keyboard.press("Enter")
 
 
 def jump_back_to_resolution(page: Page, served: str) -> None:
     page.evaluate("document.querySelector(\"a.md-nav__link[href$='#resolution']\").click()")
     wait_for_new_content(page)
     page.evaluate("document.querySelector(\"a.md-nav__link[href$='#cause']\").click()")
-    page.wait_for("location.hash === '#cause'")
+    page.wait_for_function("location.hash === '#cause'")
     page.evaluate("history.back()")
-    page.wait_for("location.hash === '#resolution'")
+    page.wait_for_function("location.hash === '#resolution'")
 
 
 @pytest.mark.parametrize("jump", [jump_by_contents, jump_by_skip_link, jump_by_searching_the_open_page,
                                   jump_back_to_resolution], ids=lambda f: f.__name__)
 def test_the_call_tools_survive_every_same_page_navigation(page: Page, served: str, jump):
     open_fresh(page, served + ARTICLE)
-    page.wait_for("!!document.querySelector('.kb-walk')")
+    page.wait_for_function("!!document.querySelector('.kb-walk')")
     collect_errors(page)
     mark_content(page)
     jump(page, served)
     wait_for_new_content(page)
-    page.wait_for("location.hash !== ''")
-    page.wait_for("!!document.querySelector('.kb-walk') && !!document.querySelector('.kb-copy')")
+    page.wait_for_function("location.hash !== ''")
+    page.wait_for_function("!!document.querySelector('.kb-walk') && !!document.querySelector('.kb-copy')")
     assert page.evaluate("__errors") == []
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     assert text_of(page, ".kb-call__progress").startswith("Step 1 of")
 
 
@@ -403,29 +404,29 @@ def test_number_keys_walk_a_branch_across_two_articles_and_back(page: Page, serv
     there = api_steps(served, "homehub/wifi-keeps-dropping.md", "beginner")["steps"]
     open_fresh(page, served + NO_INTERNET)
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     labels = page.evaluate("[...document.querySelectorAll('.kb-call__outcome')].map(b => b.dataset.key)")
     assert labels == ["1", "2", "3"]
     assert page.evaluate("document.querySelector('.kb-call__next').hidden")  # the answer decides
     assert "Internet" in page.evaluate("document.querySelector('.kb-call__step strong').textContent")
 
-    page.press("2")  # orange: on to step 2 of the same article
+    page.keyboard.press("2")  # orange: on to step 2 of the same article
     assert text_of(page, ".kb-call__progress") == f"Step 2 of {len(here)}"
     assert text_of(page, ".kb-call__trail") == "Step 1: Orange, or flashing"
-    page.press("Backspace")  # back one answer
+    page.keyboard.press("Backspace")  # back one answer
     assert text_of(page, ".kb-call__progress") == f"Step 1 of {len(here)}"
     assert page.evaluate("document.querySelector('.kb-call__trail').hidden")
 
-    page.press("1")  # solid white: the Wi-Fi article, at its step 2
+    page.keyboard.press("1")  # solid white: the Wi-Fi article, at its step 2
     wait_across_pages(page, f"location.pathname === '/{ARTICLE}' && !!document.querySelector('dialog.kb-call[open]')")
-    page.wait_for(f"document.querySelector('.kb-call__progress').textContent === 'Step 2 of {len(there)}'")
+    page.wait_for_function(f"document.querySelector('.kb-call__progress').textContent === 'Step 2 of {len(there)}'")
     assert text_of(page, ".kb-call__step") == there[1]["text"]
     assert "No internet connection" in text_of(page, ".kb-call__trail")
-    page.screenshot(SHOTS / "14-call-followed-to-another-article.png")
+    page.screenshot(path=SHOTS / "14-call-followed-to-another-article.png")
 
-    page.press("ArrowLeft")  # back across the articles, to the answer's step
+    page.keyboard.press("ArrowLeft")  # back across the articles, to the answer's step
     wait_across_pages(page, f"location.pathname === '/{NO_INTERNET}' && !!document.querySelector('dialog.kb-call[open]')")
-    page.wait_for(f"document.querySelector('.kb-call__progress').textContent === 'Step 1 of {len(here)}'")
+    page.wait_for_function(f"document.querySelector('.kb-call__progress').textContent === 'Step 1 of {len(here)}'")
     assert page.evaluate("document.querySelector('.kb-call__trail').hidden")
 
 
@@ -433,11 +434,11 @@ def test_the_start_key_opens_call_mode_at_the_section_a_search_opened(page: Page
     open_fresh(page, served)
     search_for(page, "this sign-in link has expired AUTH-410")
     path = page.evaluate("document.querySelector('.kb-result__link').dataset.path")
-    page.press("Enter")
-    page.wait_for("location.pathname !== '/' && !!document.querySelector('.kb-walk')")
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.pathname !== '/' && !!document.querySelector('.kb-walk')")
     anchor = page.evaluate("decodeURIComponent(location.hash.slice(1))")
-    page.press("w")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.keyboard.press("w")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     steps = api_steps(served, path, "beginner")["steps"]
     first = next((s["position"] for s in steps if s["section"] == anchor), 1)
     assert anchor  # the search opened a section of the article
@@ -447,26 +448,26 @@ def test_the_start_key_opens_call_mode_at_the_section_a_search_opened(page: Page
 def test_closing_and_reopening_resumes_the_call(page: Page, served: str):
     open_fresh(page, served + SIGN_IN)
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
-    page.press("1")  # "The email or password ... incorrect." -> step 2
-    page.press("ArrowRight")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    page.keyboard.press("1")  # "The email or password ... incorrect." -> step 2
+    page.keyboard.press("ArrowRight")
     assert text_of(page, ".kb-call__progress").startswith("Step 3 of")
-    page.press("Escape")
-    page.wait_for("!document.querySelector('dialog.kb-call[open]')")
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     assert text_of(page, ".kb-call__progress").startswith("Step 3 of")
     assert "incorrect" in text_of(page, ".kb-call__trail")
-    page.press("Home")
+    page.keyboard.press("Home")
     assert text_of(page, ".kb-call__progress").startswith("Step 1 of")
 
 
 def test_links_and_bold_labels_stay_live_in_the_dialog(page: Page, served: str):
     open_fresh(page, served + "app/app-crashes-on-open/")
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
-    page.press("ArrowRight")
-    page.press("ArrowRight")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
     link = page.evaluate("document.querySelector('.kb-call__step a').href")
     assert link == served + "app/update-the-app/#steps"
     assert page.evaluate("[...document.querySelectorAll('.kb-call__outcome strong')].map(e => e.textContent)") == ["Home"]
@@ -512,6 +513,8 @@ CALL_CONTROLS = [".kb-call__title", ".kb-call__close", ".kb-call__progress", ".k
 
 
 def contrast(page: Page, selectors: list[str]) -> dict[str, float]:
+    """The lowest contrast ratio of each selector's visible elements, in their settled state."""
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")  # no colour mid-way
     return page.evaluate(CONTRAST_JS.replace("SELECTORS", json.dumps(selectors)))
 
 
@@ -521,16 +524,16 @@ def test_call_mode_and_article_controls_have_enough_contrast(page: Page, served:
     if scheme == "slate":  # as a person switches: Material's palette toggle in the header
         page.evaluate("[...document.querySelectorAll('[data-md-component=palette] label')]"
                       ".find(l => l.getClientRects().length).click()")
-    page.wait_for(f"document.body.getAttribute('data-md-color-scheme') === '{scheme}'")
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{scheme}'")
     found = contrast(page, ARTICLE_CONTROLS)
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
-    page.press("2")  # an answer, so the trail shows too
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    page.keyboard.press("2")  # an answer, so the trail shows too
     found.update(contrast(page, CALL_CONTROLS))
-    page.press("1")  # a step without outcomes: Next and Back show
+    page.keyboard.press("1")  # a step without outcomes: Next and Back show
     for selector, ratio in contrast(page, CALL_CONTROLS + [".kb-call__back"]).items():
         found[selector] = min(ratio, found.get(selector, ratio))
-    page.screenshot(SHOTS / f"15-call-contrast-{scheme}.png")
+    page.screenshot(path=SHOTS / f"15-call-contrast-{scheme}.png")
     assert set(found) == set(ARTICLE_CONTROLS + CALL_CONTROLS + [".kb-call__back"])  # every control was measured
     low = {selector: ratio for selector, ratio in found.items() if ratio < 4.5}
     assert low == {}
