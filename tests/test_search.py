@@ -428,3 +428,12 @@ def test_postings_score_as_a_brute_force_bm25f(tmp_path_factory: pytest.TempPath
     expected = brute_force_bm25f(live, query)
     for number, path in enumerate(postings.paths):
         assert scores[number] == pytest.approx(expected[path], rel=1e-5, abs=1e-6), path
+
+
+def test_a_field_query_lists_every_match_asked_for(write_docs, tmp_path: Path):
+    """A writer renaming a label wants every article that names it, beyond the 50 candidates of everyday ranking."""
+    docs = write_docs({f"router/a{n}.md": article(f"Router task {n}", body=OPTIMISE) for n in range(60)}
+                      | {"router/other.md": article("Router settings", body=MENTIONS)})
+    build_index(docs, tmp_path / "ix", semantic=False)
+    results = Searcher(tmp_path / "ix").search('label:"Optimise Wi-Fi"', limit=100)
+    assert results.total == 60 and len(results.hits) == 60 and "router/other.md" not in paths(results)

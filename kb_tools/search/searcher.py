@@ -133,7 +133,9 @@ class Searcher:
         if exact is not None:
             matched = loaded.exact_matches(exact)
             found = matched[allowed[matched]] if allowed is not None else matched
-            candidates = _best(lexical, found)  # only Whoosh's matches: the meaning of others is no match
+            # Only Whoosh's matches (the meaning of others is no match), as many as asked for: a writer
+            # lists every article naming a label.
+            candidates = _best(lexical, found, max(limit, CANDIDATES))
         else:
             matched = np.flatnonzero(lexical > 0)
             candidates = self.candidates(loaded, lexical, matched, similarities, allowed)
@@ -159,7 +161,7 @@ class Searcher:
                    similarities: Similarities | None, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """(article number, lexical score): the best lexical matches (`matched`: the articles with a
         lexical score) plus the articles closest in meaning (the filters apply to both)."""
-        found = _best(lexical, matched)
+        found = _best(lexical, matched, CANDIDATES)
         if similarities is None:
             return found
         seen = {n for n, _ in found}
@@ -224,8 +226,8 @@ class Searcher:
         return len(self.generation.manifest.get("articles", {}))
 
 
-def _best(lexical: np.ndarray, numbers: np.ndarray) -> list[tuple[int, float]]:
-    """(article number, lexical score) of the CANDIDATES best-scoring of `numbers`."""
-    if len(numbers) > CANDIDATES:
-        numbers = numbers[np.argpartition(-lexical[numbers], CANDIDATES - 1)[:CANDIDATES]]
+def _best(lexical: np.ndarray, numbers: np.ndarray, count: int) -> list[tuple[int, float]]:
+    """(article number, lexical score) of the `count` best-scoring of `numbers`."""
+    if len(numbers) > count:
+        numbers = numbers[np.argpartition(-lexical[numbers], count - 1)[:count]]
     return [(int(n), float(lexical[n])) for n in numbers]
