@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import math
 import shutil
@@ -437,3 +438,12 @@ def test_a_field_query_lists_every_match_asked_for(write_docs, tmp_path: Path):
     build_index(docs, tmp_path / "ix", semantic=False)
     results = Searcher(tmp_path / "ix").search('label:"Optimise Wi-Fi"', limit=100)
     assert results.total == 60 and len(results.hits) == 60 and "router/other.md" not in paths(results)
+
+
+def test_one_searcher_serves_many_threads(syntax_searcher: Searcher):
+    queries = ['"Error PAY-051: card declined"', "card declined", 'label:"Optimise Wi-Fi"', "router refund",
+               "title:refund OR title:slow", "wifi slow"] * 8
+    alone = {q: paths(syntax_searcher.search(q)) for q in set(queries)}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda q: (q, paths(syntax_searcher.search(q))), queries))
+    assert all(found == alone[q] for q, found in together) and any(alone.values())

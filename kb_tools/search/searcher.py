@@ -50,7 +50,10 @@ class _Live:
 
 
 class Searcher:
-    """Answers queries from the live generation of an index; `refresh()` picks up a newer one."""
+    """Answers queries from the live generation of an index; `refresh()` picks up a newer one.
+
+    One searcher may serve many threads: what it reads of a generation never changes, and its
+    reads of Whoosh's files take turns (store.py)."""
 
     def __init__(self, index_dir: Path | str, *, thesaurus: Thesaurus | None = None) -> None:
         self.index_dir = Path(index_dir)
