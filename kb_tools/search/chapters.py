@@ -44,7 +44,7 @@ def best_section(plan: QueryPlan, article: dict[str, Any], depth: str | None, po
     average = postings.section_average
     chapters: dict[str, _Chapter] = {}
     for card in cards:
-        counts = _query_term_counts(card["counts"], weights, plan.prefix)
+        counts = _query_term_counts(card["counts"], weights, plan.prefixes)
         own = _bm25(counts, card["length"], weights, average, idf)
         close = meaning.get(card["number"], 0.0) if meaning else 0.0
         chapter = chapters.setdefault(card["chapter"], _Chapter(card["chapter"], card["chapter_heading"]))
@@ -102,10 +102,11 @@ class _Chapter:
         return {**card, "link_anchor": self.anchor, "link_heading": self.heading}
 
 
-def _query_term_counts(all_counts: dict[str, int], weights: dict[str, float], prefix: str | None) -> dict[str, float]:
-    """How often each query term occurs in a section (the prefix: every term it starts)."""
+def _query_term_counts(all_counts: dict[str, int], weights: dict[str, float],
+                       prefixes: tuple[str, ...]) -> dict[str, float]:
+    """How often each query term occurs in a section (a prefix: every term it starts)."""
     counts = {term: float(all_counts[term]) for term in weights if term in all_counts}
-    if prefix:
+    for prefix in prefixes:
         started = sum(n for term, n in all_counts.items() if term.startswith(prefix) and term != prefix)
         if started:
             counts[prefix] = counts.get(prefix, 0.0) + started

@@ -1,7 +1,8 @@
 """The first stage of the pipeline: user text -> a QueryPlan -> the weighted terms of the article retrieval.
 
 A plan holds the caller's terms (stemmed, without the filler of spoken queries), their thesaurus
-alternatives, spelling corrections for unknown words, and the last word as a prefix while typing.
+alternatives, spelling corrections for unknown words, and the words that may be unfinished while
+typing (unfinished.py).
 User text never reaches a query parser here: quotes, AND/OR/NOT, `*`, `:` or parentheses are just
 characters (phrase and field queries are syntax.py's).
 """
@@ -15,6 +16,7 @@ from kb_tools.search.analysis import MAX_QUERY_CHARS, clean_text, terms, words
 from kb_tools.search.postings import PAIRS, Postings, pair
 from kb_tools.search.spelling import Speller
 from kb_tools.search.thesaurus import Thesaurus
+from kb_tools.search.unfinished import completions, thesaurus_completions, unfinished_words
 
 # Field weights of the article documents. Measured: heavy boosts on short fields hurt, because
 # BM25F already sums the per-field scores (a title match also counts in the body).
@@ -23,7 +25,6 @@ ALTERNATIVE_WEIGHT = 0.3  # a thesaurus alternative counts less than the caller'
 CORRECTION_WEIGHT = 0.8
 PHRASE_WEIGHT = 0.1  # query words next to each other; measured: larger weights lowered MRR@10
 PREFIX_WEIGHT = 0.3
-PREFIX_EXPANSIONS = 20  # the most frequent words starting with an unfinished last word
 PHRASE_ALTERNATIVE = 2.0  # a thesaurus phrase ("money back") matched word for word
 
 
@@ -35,11 +36,11 @@ class QueryPlan:
     terms: list[str]
     alternatives: list[tuple[str, ...]]
     corrections: dict[str, str]
-    prefix: str | None
+    prefixes: tuple[str, ...]  # words that may be unfinished: each matches the words it starts
 
     @property
     def is_empty(self) -> bool:
-        return not (self.terms or self.alternatives or self.corrections or self.prefix)
+        return not (self.terms or self.alternatives or self.corrections or self.prefixes)
 
     @functools.cached_property
     def corrected_terms(self) -> list[str]:
@@ -47,7 +48,7 @@ class QueryPlan:
 
     @functools.cached_property
     def highlighted(self) -> set[str]:
-        """The terms a snippet marks (the prefix is matched apart, as the start of a word)."""
+        """The terms a snippet marks (the prefixes are matched apart, as the start of a word)."""
         return {*self.terms, *(t for alt in self.alternatives for t in alt), *self.corrected_terms}
 
     @functools.cached_property
@@ -56,7 +57,7 @@ class QueryPlan:
         weights: dict[str, float] = {}
         for group, weight in ((self.terms, 1.0), ([t for alt in self.alternatives for t in alt], ALTERNATIVE_WEIGHT),
                               (self.corrected_terms, CORRECTION_WEIGHT),
-                              ([self.prefix] if self.prefix else [], PREFIX_WEIGHT)):
+                              (self.prefixes, PREFIX_WEIGHT)):
             for term in group:
                 weights[term] = max(weights.get(term, 0.0), weight)
         return weights
@@ -69,27 +70,25 @@ class QueryPlan:
 
 
 def analyse(text: str, thesaurus: Thesaurus, speller: Speller) -> QueryPlan:
-    """The plan of everyday words: terms, thesaurus alternatives, corrections, the unfinished last word."""
+    """The plan of everyday words: terms, thesaurus alternatives, corrections, the unfinished words."""
     cleaned = " ".join(clean_text(str(text), limit=MAX_QUERY_CHARS).split())
     query_terms = terms(cleaned)
-    typed = cleaned.split()
-    prefix = None
-    if typed and not str(text)[-1:].isspace():
-        last = words(typed[-1])
-        prefix = last[-1] if last and len(last[-1]) >= 3 else None
-    return QueryPlan(cleaned, query_terms, thesaurus.alternatives(query_terms), speller.corrections(words(cleaned)),
-                     prefix)
+    typed = words(cleaned)
+    prefixes = unfinished_words(typed, speller)
+    alternatives = thesaurus.alternatives(query_terms + thesaurus_completions(prefixes, thesaurus))
+    return QueryPlan(cleaned, query_terms, alternatives, speller.corrections(typed), prefixes)
 
 
 def exact_plan(text: str, exact_terms: list[str]) -> QueryPlan:
     """The plan of a phrase or field query: its own words, as Whoosh matched them (no alternatives,
-    corrections or prefix: the user asked for exactly these)."""
-    return QueryPlan(text, exact_terms, [], {}, None)
+    corrections or unfinished words: the user asked for exactly these)."""
+    return QueryPlan(text, exact_terms, [], {}, ())
 
 
-def retrieval_terms(plan: QueryPlan, postings: Postings, speller: Speller) -> list[tuple[str, str, float]]:
+def retrieval_terms(plan: QueryPlan, postings: Postings) -> list[tuple[str, str, float]]:
     """(field, term, weight) of the article retrieval: the caller's words in every field, their
-    thesaurus alternatives and spelling corrections, adjacent words (proximity), the prefix."""
+    thesaurus alternatives and spelling corrections, adjacent words (proximity), the words that
+    unfinished words start."""
     weighted = [(field, term, boost) for term in dict.fromkeys(plan.terms) for field, boost in FIELD_WEIGHTS.items()]
     for alternative in plan.alternatives:
         if len(alternative) == 1:
@@ -100,8 +99,6 @@ def retrieval_terms(plan: QueryPlan, postings: Postings, speller: Speller) -> li
     weighted += [(field, term, boost * CORRECTION_WEIGHT) for term in plan.corrected_terms
                  for field, boost in FIELD_WEIGHTS.items()]
     weighted += [(PAIRS, pair(a, b), PHRASE_WEIGHT) for a, b in zip(plan.terms, plan.terms[1:], strict=False) if a != b]
-    if plan.prefix and plan.prefix not in plan.terms and not speller.is_known(plan.prefix):
-        # Search as you type: the last word may be unfinished.
-        for term in postings.expand_prefix(plan.prefix, limit=PREFIX_EXPANSIONS):
-            weighted += [(field, term, PREFIX_WEIGHT) for field in ("title", "headings", "body")]
+    for term in completions(plan.prefixes, postings):  # search as you type
+        weighted += [(field, term, PREFIX_WEIGHT) for field in ("title", "headings", "body")]
     return weighted

@@ -1,7 +1,8 @@
 """Search the index: the ranking pipeline behind `kb search`, the server, `kb eval` and `kb check`.
 
 Stages:
-  analyse   user text -> a QueryPlan (query.py); a phrase or field query is also matched by Whoosh
+  analyse   user text -> a QueryPlan (query.py: terms, thesaurus alternatives, spelling corrections,
+            unfinished words); a phrase or field query is also matched by Whoosh
             (syntax.py), and only its matches go on
   retrieve  BM25F over the article postings (postings.py) -> lexical candidates; in hybrid and
             semantic modes also the articles whose sections are closest in meaning (vectors.py)
@@ -29,6 +30,7 @@ from kb_tools.search.spelling import Speller
 from kb_tools.search.storage import INDEX_FORMAT
 from kb_tools.search.syntax import parse_exact
 from kb_tools.search.thesaurus import Thesaurus
+from kb_tools.search.unfinished import completed_text
 from kb_tools.search.vectors import Similarities, shared_embedder
 
 __all__ = ["DEPTHS", "MODES", "Hit", "SearchResults", "Searcher"]
@@ -129,7 +131,7 @@ class Searcher:
             mode = "lexical"
         allowed = postings.allowed(product=product, article_type=article_type, status=status, tag=tag,
                                    include_archived=include_archived)
-        lexical = (postings.score(retrieval_terms(plan, postings, loaded.speller))
+        lexical = (postings.score(retrieval_terms(plan, postings))
                    if mode != "semantic" else np.zeros(len(postings), dtype=np.float32))
         if allowed is not None:
             lexical[~allowed] = 0.0
@@ -151,6 +153,10 @@ class Searcher:
         return SearchResults(plan.text, [h for h in hits if h is not None], len(found), plan.corrected_text(),
                              postings.facets(found), live.generation.name, mode, notice)
 
+    def analyse(self, text: str) -> QueryPlan:
+        """What the pipeline makes of everyday words (query.py), on the live generation's vocabulary."""
+        return analyse(text, self.thesaurus, self.speller)
+
     def meaning(self, loaded: LoadedGeneration, plan: QueryPlan) -> tuple[Similarities | None, str | None]:
         """The query's similarity to every section, or None and why the semantic half is off."""
         if loaded.vectors is None:
@@ -158,7 +164,9 @@ class Searcher:
         embedder = self._load_embedder()
         if embedder is None:
             return None, f"the embedding model is unavailable, so results are lexical only: {self._model_problem}"
-        return loaded.vectors.similarities(embedder.embed_query(plan.text)), None
+        # A fragment ("my wif") has no meaning of its own: the text is embedded with it completed.
+        text = completed_text(plan.text, plan.prefixes, loaded.postings)
+        return loaded.vectors.similarities(embedder.embed_query(text)), None
 
     def candidates(self, loaded: LoadedGeneration, lexical: np.ndarray, matched: np.ndarray,
                    similarities: Similarities | None, allowed: np.ndarray | None) -> list[tuple[int, float]]:
@@ -205,7 +213,7 @@ class Searcher:
             section=card["link_heading"] if card else "", anchor=anchor, depth=card["depth"] if card else "both",
             url=article.get("url", "") + (f"#{anchor}" if anchor else ""), score=round(score, 4),
             snippet=make_snippet((card["text"] if card else "") or shown["summary"], plan.highlighted,
-                                 prefix=plan.prefix),
+                                 prefixes=plan.prefixes),
         )
 
     def _load_embedder(self) -> Any:
