@@ -1,13 +1,13 @@
 # The two commands of the README:
 #   make serve   set everything up, check the content, build the site and serve it on http://127.0.0.1:8000
-#   make test    set up what the tests need and run the whole suite
+#   make test    set up what the tests need (chromium, PostgreSQL) and run the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 8000
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: serve site test lint setup setup-dev browser clean
+.PHONY: serve site test lint setup setup-dev browser postgresql clean
 
 serve: site
 	@echo "Serving the knowledge base on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
@@ -19,7 +19,7 @@ site: setup
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "Site built in site/"
 
-test: setup-dev browser lint
+test: setup-dev browser postgresql lint
 	$(BIN)/python -m pytest
 
 # Lint and type checks (configured in pyproject.toml); part of `make test`.
@@ -45,6 +45,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 # Browser tests drive Debian's chromium; install it when missing (root, or passwordless sudo).
 browser:
 	@bash scripts/install-browser.sh
+
+# The shared activity log's tests start a real PostgreSQL server: Debian's, installed when missing.
+postgresql:
+	@bash scripts/install-postgresql.sh
 
 clean:
 	rm -rf site search_index/*/ $(VENV)

@@ -198,15 +198,21 @@ def _notice(text: str | None) -> None:
 
 def _log_options(func: Any) -> Any:
     func = click.option("--no-log", is_flag=True, help="Record nothing in the activity log.")(func)
-    return click.option("--log", "log_setting", envvar="KB_LOG", metavar="PATH",
-                        help="The activity log (env KB_LOG; `off` records nothing) "
+    return click.option("--log", "log_setting", envvar="KB_LOG", metavar="PATH|URL",
+                        help="The activity log: a file or a postgresql:// URL (env KB_LOG; `off` records nothing) "
                              "[default: kb-activity.sqlite beside the index folder].")(func)
 
 
-def _log_path(log_setting: str | None, no_log: bool, index_dir: Path) -> Path | None:
+def _log_path(log_setting: str | None, no_log: bool, index_dir: Path) -> Path | str | None:
     from kb_tools.measure.activity import log_location
 
     return None if no_log else log_location(log_setting, index_dir)
+
+
+def _log_name(target: Path | str | None) -> str:
+    from kb_tools.cli_log import log_name
+
+    return log_name(str(target))
 
 
 def _open_searcher(index_dir: Path) -> Any:
@@ -436,6 +442,10 @@ def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, thr
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines under load are noise
     log_path = _log_path(log_setting, no_log, index_dir)
     check_built(site_dir, index_dir, docs_dir=docs)
+    if log_path is not None:
+        from kb_tools.measure.activity import prepare_log
+
+        _notice(prepare_log(log_path))
     _open_searcher(index_dir).close()  # a damaged index: one message here, not one per worker
     listening = bind(host, port)
 
@@ -449,7 +459,7 @@ def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, thr
                    "the knowledge base (kb serve has no login).", err=True)
     processes = f"{workers} processes of {threads} threads" if workers > 1 else f"{threads} threads"
     click.echo(f"Serving {site_dir} and the search API on {url} with {processes} (Ctrl-C to stop).", err=True)
-    click.echo(f"Recording searches and feedback in {log_path}; the report is at {url}/report."
+    click.echo(f"Recording searches and feedback in {_log_name(log_path)}; the report is at {url}/report."
                if log_path else "Recording nothing (activity log off).", err=True)
     if workers == 1:
         serve_on(listening).run()
@@ -513,3 +523,8 @@ def report(since: Any, owner: str | None, as_json: bool, html_dir: Path | None, 
         click.echo(json.dumps(built.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(render_text(built), nl=False)
+
+
+from kb_tools.cli_log import log_group  # noqa: E402  (the `kb log` group lives in its own module)
+
+main.add_command(log_group)

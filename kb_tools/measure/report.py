@@ -120,6 +120,7 @@ class Report:
     until: dt.date
     owner: str | None = None
     log: str | None = None
+    log_starts: dt.date | None = None  # the day of the oldest record the log holds (older ones were pruned)
     notes: list[str] = field(default_factory=list)
     searches: int = 0
     sessions: int = 0
@@ -146,6 +147,7 @@ class Report:
         """Plain JSON data (dates as ISO strings); `kb report --json` prints it."""
         data = asdict(self)
         data["since"], data["until"] = self.since.isoformat(), self.until.isoformat()
+        data["log_starts"] = self.log_starts.isoformat() if self.log_starts else None
         for item, helpfulness in zip(data["helpfulness"], self.helpfulness, strict=True):
             item["votes"] = helpfulness.votes
             item["stuck_steps"] = {str(k): v for k, v in helpfulness.stuck_steps.items()}
@@ -170,7 +172,7 @@ def content_findings(collection: Collection, *, searcher: Searcher | None = None
     return [finding for finding in report.findings if finding.rule in HEALTH_RULES]
 
 
-def create_report(log_path: Path | None, docs: Path, *, index_dir: Path, since: dt.date | None = None,
+def create_report(log_path: Path | str | None, docs: Path, *, index_dir: Path, since: dt.date | None = None,
                   until: dt.date | None = None, owner: str | None = None, findability: bool = True,
                   progress: Progress | None = None) -> Report:
     """`kb report`: read the log of the period, check the content in `docs`, build the report.
@@ -223,6 +225,11 @@ def build_report(activity: Activity, collection: Collection | None, findings: It
                     findability_checked=findability_checked)
     if activity.note:
         report.notes.append(activity.note)
+    if activity.first_record is not None:
+        report.log_starts = dt.date.fromtimestamp(activity.first_record)
+        if report.log_starts > since:
+            report.notes.append(f"The activity log starts on {report.log_starts} (older records were pruned, or not "
+                                f"yet written): this report covers {report.log_starts} to {until}.")
     if owner:
         report.notes.append("Searches are those that showed or opened one of these articles; queries with no "
                             "results belong to no article and are in the full report.")
