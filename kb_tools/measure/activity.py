@@ -39,7 +39,7 @@ from kb_tools.measure.log_store import (
     open_store,
     upgrade,
 )
-from kb_tools.measure.scrub import scrub
+from kb_tools.measure.scrub import before_placeholders, scrub
 
 if TYPE_CHECKING:
     from kb_tools.search import SearchResults
@@ -69,6 +69,15 @@ def log_location(setting: str | os.PathLike[str] | None, index_dir: Path | str) 
     if setting is not None and str(setting).strip():
         return str(setting).strip() if is_url(str(setting).strip()) else Path(setting)
     return Path(index_dir).absolute().parent / LOG_FILE
+
+
+def log_name(target: LogTarget | None) -> str:
+    """The log for messages: the file, or the URL without its password."""
+    if target is not None and is_url(target):
+        from kb_tools.measure.log_postgres import redact
+
+        return redact(str(target))
+    return str(target)
 
 
 def spool_location(index_dir: Path | str) -> Path:
@@ -149,7 +158,7 @@ class ActivityLog:
         that only extends or trims the previous one within TYPING_WINDOW updates it instead.
         """
         return self._record("search", {
-            "at": time.time() if at is None else at, "query": _clean(scrub(query)),
+            "at": time.time() if at is None else at, "query": _clean(scrub(query, typing=as_you_type)),
             "filters": json.dumps({k: v for k, v in (filters or {}).items() if v}, sort_keys=True),
             "results": int(results), "shown": json.dumps(list(shown)), "source": source, "session": session,
             "as_you_type": as_you_type})
@@ -295,7 +304,7 @@ def _previous_unopened(db: Tx, session: str, source: str, at: float) -> tuple[in
 
 
 def _is_typing(before: str, after: str) -> bool:
-    a, b = normalize_query(before), normalize_query(after)
+    a, b = normalize_query(before_placeholders(before)), normalize_query(before_placeholders(after))
     return a.startswith(b) or b.startswith(a)
 
 

@@ -9,15 +9,12 @@ from typing import Any
 
 import click
 
+from kb_tools.cli.options import index_option
 from kb_tools.errors import KBError
-
-INDEX_DEFAULT = "search_index"
 
 
 def _target_options(func: Any) -> Any:
-    func = click.option("--index", "index_dir", default=INDEX_DEFAULT, show_default=True,
-                        type=click.Path(file_okay=False, path_type=Path),
-                        help="The index folder the default log sits beside.")(func)
+    func = index_option(func)
     return click.option("--log", "log_setting", envvar="KB_LOG", metavar="PATH|URL",
                         help="The activity log: a file or a postgresql:// URL (env KB_LOG) "
                              "[default: kb-activity.sqlite beside the index folder].")(func)
@@ -62,11 +59,10 @@ def upgrade(log_setting: str | None, index_dir: Path) -> None:
       kb log upgrade --log postgresql://kb@db.internal/kb
     """
     from kb_tools.measure.log_admin import upgrade_log
-    from kb_tools.measure.log_store import is_url
 
     target = _target(log_setting, index_dir)
     before, after = upgrade_log(target)
-    name = log_name(target) if is_url(target) else target
+    name = _name(target)
     click.echo(f"{name}: schema {after} (already)" if before == after else f"{name}: schema {before} -> {after}")
 
 
@@ -94,7 +90,7 @@ def copy(source: str, destination: str) -> None:
     copied = copy_log(source, destination, progress=progress)
     if sys.stderr.isatty():
         click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
-    click.echo(f"Copied {log_name(source)} -> {log_name(destination)}: {copied.summary()}")
+    click.echo(f"Copied {_name(source)} -> {_name(destination)}: {copied.summary()}")
 
 
 @log_group.command()
@@ -122,7 +118,7 @@ def prune(log_setting: str | None, index_dir: Path, before: Any, retention_days:
     target = _target(log_setting, index_dir)
     if keep_forever:
         retention(target, clear=True)
-        click.echo(f"{log_name(target)}: records are kept until `kb log prune` deletes them.")
+        click.echo(f"{_name(target)}: records are kept until `kb log prune` deletes them.")
         return
     if retention_days is not None:
         retention(target, retention_days)
@@ -131,16 +127,12 @@ def prune(log_setting: str | None, index_dir: Path, before: Any, retention_days:
         cut = before.timestamp()
     removed = prune_log(target, cut)
     day = dt.date.fromtimestamp(cut)
-    click.echo(f"{log_name(target)}: deleted {removed['searches']} searches, {removed['clicks']} clicks and "
+    click.echo(f"{_name(target)}: deleted {removed['searches']} searches, {removed['clicks']} clicks and "
                f"{removed['feedback']} feedback records from before {day}"
                + (f"; retention_days is {retention_days}" if retention_days else "") + ".")
 
 
-def log_name(target: str) -> str:
-    from kb_tools.measure.log_store import is_url
+def _name(target: str) -> str:
+    from kb_tools.measure.activity import log_name
 
-    if is_url(target):
-        from kb_tools.measure.log_postgres import redact
-
-        return redact(target)
-    return target
+    return log_name(target)
