@@ -1,15 +1,16 @@
 """Activity log benchmark: records written per second, and `kb report` over a month of a busy floor.
 
-    python bench/activity_log.py [--writes 2000] [--threads 8] [--processes 4] [--month 100000] [--log postgresql://...]
+    python bench/activity_log.py [--writes 2000] [--threads 8] [--processes 4] [--month 100000]
+                                 [--log postgresql://... --month-log postgresql://...]
 
 Writes searches (as `kb serve` does: scrubbed, as-you-type merging, reworded marks) into a fresh
 log in a temporary folder, from one thread, from --threads threads sharing one ActivityLog, and
 from --processes processes at once; prints records/s and p50/p99 latency of one write. Then fills a
 log with --month searches (plus clicks and feedback) spread over 30 days and times reading it and
 building the report over the sample docs/ (no findability). Figures depend on the machine's load,
-printed with them. With `--log postgresql://...` (an empty database) the writes go to that
-database instead, and the month is copied into it with `kb log copy` (timed) and the report is
-read from it: the write rate per record a floor's hosts can share, and the report's read cost.
+printed with them. With `--log postgresql://...` the writes go to that database instead (the
+write rate per record a floor's hosts can share); with `--month-log` (another, empty database)
+the month is copied into it with `kb log copy` (timed) and the report is read from there.
 """
 
 from __future__ import annotations
@@ -131,12 +132,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--month", type=int, default=100_000)
-    parser.add_argument("--log", metavar="URL", help="an empty postgresql:// database to write to instead of SQLite")
+    parser.add_argument("--log", metavar="URL", help="a postgresql:// database to write to instead of SQLite")
+    parser.add_argument("--month-log", metavar="URL", help="an empty postgresql:// database to copy the month into")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="kb-activity-bench-") as tmp:
         bench_writes(Path(tmp), args.writes, args.threads, args.processes, args.log)
-        bench_report(Path(tmp), args.month, args.log)
+        bench_report(Path(tmp), args.month, args.month_log)
 
 
 if __name__ == "__main__":
