@@ -1,7 +1,7 @@
 """Search the index: the ranking pipeline behind `kb search`, the server, `kb eval` and `kb check`.
 
 Stages, each a method:
-  analyse   user text -> terms, thesaurus alternatives, spelling corrections, prefix word
+  analyse   user text -> terms, thesaurus alternatives, spelling corrections, unfinished words
   retrieve  BM25F over the article postings (postings.py) -> lexical candidates; in hybrid and
             semantic modes also the articles whose sections are closest in meaning (vectors.py)
   score     candidates -> ranked articles (lexical, or blended with meaning)
@@ -32,6 +32,7 @@ from kb_tools.search.snippets import make_snippet
 from kb_tools.search.spelling import Speller
 from kb_tools.search.storage import INDEX_FORMAT, INDEX_NAME
 from kb_tools.search.thesaurus import Thesaurus, read_thesaurus
+from kb_tools.search.unfinished import completed_text, completions, thesaurus_completions, unfinished_words
 from kb_tools.search.vectors import Similarities, VectorStore, shared_embedder
 
 # Field weights of the article documents. Measured: heavy boosts on short fields hurt, because
@@ -41,7 +42,6 @@ ALTERNATIVE_WEIGHT = 0.3  # a thesaurus alternative counts less than the caller'
 CORRECTION_WEIGHT = 0.8
 PHRASE_WEIGHT = 0.1  # query words next to each other; measured: larger weights lowered MRR@10
 PREFIX_WEIGHT = 0.3
-PREFIX_EXPANSIONS = 20  # the most frequent words starting with an unfinished last word
 PHRASE_ALTERNATIVE = 2.0  # a thesaurus phrase ("money back") matched word for word
 CANDIDATES = 50
 KEPT_ARTICLES = 512  # stored articles a process keeps in memory, the last read (about 35 MB on 10,000)
@@ -112,11 +112,11 @@ class QueryPlan:
     terms: list[str]
     alternatives: list[tuple[str, ...]]
     corrections: dict[str, str]
-    prefix: str | None
+    prefixes: tuple[str, ...]  # words that may be unfinished: each matches the words it starts
 
     @property
     def is_empty(self) -> bool:
-        return not (self.terms or self.alternatives or self.corrections or self.prefix)
+        return not (self.terms or self.alternatives or self.corrections or self.prefixes)
 
     @functools.cached_property
     def corrected_terms(self) -> list[str]:
@@ -124,7 +124,7 @@ class QueryPlan:
 
     @functools.cached_property
     def highlighted(self) -> set[str]:
-        """The terms a snippet marks (the prefix is matched apart, as the start of a word)."""
+        """The terms a snippet marks (the prefixes are matched apart, as the start of a word)."""
         return {*self.terms, *(t for alt in self.alternatives for t in alt), *self.corrected_terms}
 
     @functools.cached_property
@@ -133,7 +133,7 @@ class QueryPlan:
         weights: dict[str, float] = {}
         for group, weight in ((self.terms, 1.0), ([t for alt in self.alternatives for t in alt], ALTERNATIVE_WEIGHT),
                               (self.corrected_terms, CORRECTION_WEIGHT),
-                              ([self.prefix] if self.prefix else [], PREFIX_WEIGHT)):
+                              (self.prefixes, PREFIX_WEIGHT)):
             for term in group:
                 weights[term] = max(weights.get(term, 0.0), weight)
         return weights
@@ -263,18 +263,16 @@ class Searcher:
         cleaned = " ".join(clean_text(str(text), limit=MAX_QUERY_CHARS).split())
         query_terms = terms(cleaned)
         assert self.thesaurus is not None and self._speller is not None
-        alternatives = self.thesaurus.alternatives(query_terms)
-        corrections = self._speller.corrections(words(cleaned))
-        typed = cleaned.split()
-        prefix = None
-        if typed and not str(text)[-1:].isspace():
-            last = words(typed[-1])
-            prefix = last[-1] if last and len(last[-1]) >= 3 else None
-        return QueryPlan(cleaned, query_terms, alternatives, corrections, prefix)
+        typed = words(cleaned)
+        prefixes = unfinished_words(typed, self._speller)
+        alternatives = self.thesaurus.alternatives(query_terms + thesaurus_completions(prefixes, self.thesaurus))
+        corrections = self._speller.corrections(typed)
+        return QueryPlan(cleaned, query_terms, alternatives, corrections, prefixes)
 
     def retrieval_terms(self, plan: QueryPlan) -> list[tuple[str, str, float]]:
         """(field, term, weight) of the article retrieval: the caller's words in every field, their
-        thesaurus alternatives and spelling corrections, adjacent words (proximity), the prefix."""
+        thesaurus alternatives and spelling corrections, adjacent words (proximity), the words
+        that unfinished words start."""
         weighted = [(field, term, boost) for term in dict.fromkeys(plan.terms) for field, boost in FIELD_WEIGHTS.items()]
         for alternative in plan.alternatives:
             if len(alternative) == 1:
@@ -285,10 +283,8 @@ class Searcher:
         weighted += [(field, term, boost * CORRECTION_WEIGHT) for term in plan.corrected_terms
                      for field, boost in FIELD_WEIGHTS.items()]
         weighted += [(PAIRS, pair(a, b), PHRASE_WEIGHT) for a, b in zip(plan.terms, plan.terms[1:], strict=False) if a != b]
-        if plan.prefix and plan.prefix not in plan.terms and not self.speller.is_known(plan.prefix):
-            # Search as you type: the last word may be unfinished.
-            for term in self.postings.expand_prefix(plan.prefix, limit=PREFIX_EXPANSIONS):
-                weighted += [(field, term, PREFIX_WEIGHT) for field in ("title", "headings", "body")]
+        for term in completions(plan.prefixes, self.postings):  # search as you type
+            weighted += [(field, term, PREFIX_WEIGHT) for field in ("title", "headings", "body")]
         return weighted
 
     def retrieve(self, plan: QueryPlan, allowed: np.ndarray | None) -> np.ndarray:
@@ -305,7 +301,7 @@ class Searcher:
         embedder = self._load_embedder()
         if embedder is None:
             return None, f"the embedding model is unavailable, so results are lexical only: {self._model_problem}"
-        return self._vectors.similarities(embedder.embed_query(plan.text)), None
+        return self._vectors.similarities(embedder.embed_query(completed_text(plan.text, plan.prefixes, self.postings))), None
 
     def candidates(self, lexical: np.ndarray, matched: np.ndarray, similarities: Similarities | None,
                    allowed: np.ndarray | None) -> list[tuple[int, float]]:
@@ -354,7 +350,7 @@ class Searcher:
             section=card["link_heading"] if card else "", anchor=anchor, depth=card["depth"] if card else "both",
             url=article.get("url", "") + (f"#{anchor}" if anchor else ""), score=round(score, 4),
             snippet=make_snippet((card["text"] if card else "") or shown["summary"], plan.highlighted,
-                                 prefix=plan.prefix),
+                                 prefixes=plan.prefixes),
         )
 
     def _best_section(self, plan: QueryPlan, cards: list[dict[str, Any]], depth: str | None,
@@ -373,7 +369,7 @@ class Searcher:
         average = self.postings.section_average
         chapters: dict[str, _Chapter] = {}
         for card in cards:
-            counts = _query_term_counts(card["counts"], weights, plan.prefix)
+            counts = _query_term_counts(card["counts"], weights, plan.prefixes)
             own = _bm25(counts, card["length"], weights, average, idf)
             close = meaning.get(card["number"], 0.0) if meaning else 0.0
             chapter = chapters.setdefault(card["chapter"], _Chapter(card["chapter"], card["chapter_heading"]))
@@ -492,10 +488,11 @@ class _Chapter:
         return {**card, "link_anchor": self.anchor, "link_heading": self.heading}
 
 
-def _query_term_counts(all_counts: dict[str, int], weights: dict[str, float], prefix: str | None) -> dict[str, float]:
-    """How often each query term occurs in a section (the prefix: every term it starts)."""
+def _query_term_counts(all_counts: dict[str, int], weights: dict[str, float],
+                       prefixes: tuple[str, ...]) -> dict[str, float]:
+    """How often each query term occurs in a section (a prefix: every term it starts)."""
     counts = {term: float(all_counts[term]) for term in weights if term in all_counts}
-    if prefix:
+    for prefix in prefixes:
         started = sum(n for term, n in all_counts.items() if term.startswith(prefix) and term != prefix)
         if started:
             counts[prefix] = counts.get(prefix, 0.0) + started
