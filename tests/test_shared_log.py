@@ -233,3 +233,12 @@ def test_records_wait_while_the_database_is_down_and_arrive_exactly_once(
     assert queries == sorted(["router lights before", *(f"wifi dropping during {n}" for n in range(6))])
     assert len(activity.feedback) == 4 and sum(f.helpful for f in activity.feedback) == 2
     assert [s.opened for s in activity.searches if s.query == "router lights before"] == [(ARTICLE_PATH,)]
+
+
+def test_a_database_that_cannot_be_reached_is_one_clear_line(postgres: TempPostgres):
+    runner = CliRunner()
+    for url, reason in [(postgres.url_of("nosuchdb"), 'database "nosuchdb" does not exist'),
+                        ("postgresql://kb:secret@127.0.0.1:1/kb", "Connection refused")]:
+        result = runner.invoke(main, ["report", "--log", url, "--no-findability"])
+        assert result.exit_code == 1 and reason in result.output and "check the URL" in result.output
+        assert "Traceback" not in result.output and "secret" not in result.output
