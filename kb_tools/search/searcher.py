@@ -27,6 +27,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from kb_tools.errors import IndexMissingError
 from kb_tools.search import storage
 from kb_tools.search.analysis import MAX_QUERY_CHARS, clean_text, terms, words
+from kb_tools.search.confidence import match_confidence
 from kb_tools.search.postings import PAIRS, Postings, pair
 from kb_tools.search.snippets import make_snippet
 from kb_tools.search.spelling import Speller
@@ -97,9 +98,10 @@ class SearchResults:
     generation: str = ""
     mode: str = "lexical"  # what actually ranked the results: lexical, semantic or hybrid
     notice: str | None = None  # e.g. why the semantic half was not used
+    confidence: str = "none"  # how well the hits answer the query: strong, partial, none (confidence.py)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "correction": self.correction,
+        return {"query": self.query, "total": self.total, "correction": self.correction, "confidence": self.confidence,
                 "facets": self.facets, "generation": self.generation, "mode": self.mode, "notice": self.notice,
                 "hits": [h.to_dict() for h in self.hits]}
 
@@ -256,8 +258,10 @@ class Searcher:
         hits = [self.group(plan, postings.paths[number], score, depth, similarities if link_sections else None,
                            link_sections=link_sections) for number, score in ranked]
         correction = _corrected_text(plan) if plan.corrections else None
+        assert self.thesaurus is not None
+        confidence = match_confidence(plan, [number for number, _ in ranked], postings, self.thesaurus, similarities)
         return SearchResults(plan.text, [h for h in hits if h is not None], len(found), correction,
-                             postings.facets(found), self.generation.name, mode, notice)
+                             postings.facets(found), self.generation.name, mode, notice, confidence)
 
     def analyse(self, text: str) -> QueryPlan:
         cleaned = " ".join(clean_text(str(text), limit=MAX_QUERY_CHARS).split())
