@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from browser import Browser, Page, is_available
+from browser import Browser, Page, is_available, launch, new_page
 
 from kb_tools.content.config import DEFAULT_EXTENSIONS
 
@@ -193,23 +193,27 @@ def served_kb(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """Debian's chromium, headless, driven over its DevTools pipe (one for the whole run)."""
+    """Debian's chromium, headless, driven by Playwright (one for the whole run; see tests/browser.py)."""
     if not is_available():
         pytest.skip("chromium is not installed (`make test` installs it)")
-    chromium = Browser()
-    try:
-        yield chromium
-    finally:
-        chromium.close()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    tab = browser.new_page()
+    """A fresh tab in a context of its own (no storage from other tests); see tests/browser.py."""
+    tab = new_page(browser)
     try:
         yield tab
     finally:
-        tab.close()
+        tab.context.close()
 
 
 @contextlib.contextmanager

@@ -45,6 +45,7 @@ def main(verbose: bool, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
 
 
-for _command in (content.check, content.new, content.review, content.paths, search.index, search.search, search.steps,
+for _command in (content.check, content.new, content.review, content.import_command,
+                 content.paths, search.index, search.search, search.steps,
                  search.eval_command, desk.serve, measure.report):
     main.add_command(_command)
