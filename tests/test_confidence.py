@@ -50,3 +50,17 @@ def test_none_is_mostly_right_on_the_labelled_set(searcher: Searcher):
     precision = said_none.count(False) / len(said_none)
     recall = said_none.count(False) / unanswerable
     assert precision >= 0.85 and recall >= 0.8, (precision, recall)
+
+
+def test_kb_search_says_when_nothing_matches_well(searcher: Searcher):
+    from click.testing import CliRunner
+
+    from kb_tools.cli import main
+
+    index = str(searcher.index_dir)
+    weak = CliRunner().invoke(main, ["search", "my dishwasher is leaking all over the kitchen", "--index", index,
+                                     "--no-log"])
+    good = CliRunner().invoke(main, ["search", "brightwave app closes itself the second i open it", "--index", index,
+                                     "--no-log"])
+    assert weak.exit_code == 0 and "No good match: try other words" in weak.output
+    assert good.exit_code == 0 and "No good match" not in good.output
