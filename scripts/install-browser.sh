@@ -5,7 +5,4 @@ set -euo pipefail
 if command -v chromium >/dev/null 2>&1; then
   exit 0
 fi
-bash "$(dirname "$0")/apt-install.sh" "browser tests will be skipped" chromium
-if command -v chromium >/dev/null 2>&1; then
-  echo "chromium installed: $(chromium --version)"
-fi
+exec bash "$(dirname "$0")/apt-install.sh" "chromium" "browser tests will be skipped" chromium

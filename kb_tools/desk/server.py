@@ -20,7 +20,8 @@ X-KB-Search-Id; the desk's X-KB-Session header groups a desk's searches), and th
   POST /api/feedback   an article's "Did this solve the caller's problem?" (kb_tools.measure.feedback) -> 201
   POST /api/click      a result opened from search `search` -> 201
 Bodies over 4 KB give 413, a type other than JSON 415, invalid fields 400, more than the per-client
-rate 429, a log that cannot be written 503. A search answers even when its record cannot be written.
+rate 429, a log that cannot be written 503; 202 while the log's database is away and the record
+waits on this host (kb_tools.measure.log_spool). A search answers even when its record cannot be written.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from urllib.parse import parse_qsl
 from kb_tools.desk.rate_limit import RateLimiter
 from kb_tools.desk.static_files import serve_static
 from kb_tools.errors import IndexMissingError, KBError
-from kb_tools.measure.activity import ActivityLog, ActivityLogError
+from kb_tools.measure.activity import ActivityLog, ActivityLogError, spool_location
 from kb_tools.measure.feedback import (
     MAX_BODY,
     PayloadError,
@@ -68,7 +69,7 @@ MAX_PARAMS = 50
 REFRESH_EVERY = 1.0  # seconds between checks for a newer index generation
 API_HEADERS = [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"),
                ("X-Content-Type-Options", "nosniff")]
-_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+_REASONS = {200: "OK", 201: "Created", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
             413: "Content Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
             500: "Internal Server Error", 503: "Service Unavailable"}
 SESSION_HEADER = "HTTP_X_KB_SESSION"
@@ -169,7 +170,7 @@ class KBApp:
             "/api/steps": ("GET", self._steps), "/api/health": ("GET", self._health),
             "/api/feedback": ("POST", self._feedback), "/api/click": ("POST", self._click),
         }
-        self._limits = {path: RateLimiter(rate) for path, rate in RATES.items()}
+        self._limits = {path: RateLimiter(rate, shared=activity, name=path) for path, rate in RATES.items()}
         self._log_failing = False
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -284,7 +285,7 @@ class KBApp:
 
     def _health(self, searcher: Searcher, request: Request) -> Any:
         return {"status": "ok", "generation": searcher.generation.name, "articles": searcher.article_count(),
-                "index": str(self.searchers.index_dir.resolve()), "activity_log": self.activity is not None,
+                "index": str(self.searchers.index_dir.resolve()), "activity_log": self.activity.state() if self.activity else False,
                 "process": os.getpid()}
 
     def _feedback(self, searcher: Searcher, request: Request) -> Any:
@@ -300,6 +301,9 @@ class KBApp:
                                                  via=given.via, session=request.session or given.session)
         except ActivityLogError as exc:
             raise ApiError(503, f"the feedback was not saved: {exc}") from None
+        if record_id is None:  # spooled on this host until the log's database answers again
+            request.status = 202
+            return {"article": path, "queued": True}
         request.status = 201
         return {"id": record_id, "article": path}
 
@@ -314,6 +318,9 @@ class KBApp:
             recorded = activity.record_click(given.search, path, rank=given.rank)
         except ActivityLogError as exc:
             raise ApiError(503, f"the click was not saved: {exc}") from None
+        if recorded is None:  # spooled on this host until the log's database answers again
+            request.status = 202
+            return {"search": given.search, "article": path, "queued": True}
         if not recorded:
             raise ApiError(400, f"search must be the X-KB-Search-Id of a search; there is no search {given.search}")
         request.status = 201
@@ -412,7 +419,7 @@ def create_app(site_dir: Path | str, index_dir: Path | str, *, docs_dir: Path | 
     """
     check_built(Path(site_dir), Path(index_dir), docs_dir=Path(docs_dir))
     if activity is not None and not isinstance(activity, ActivityLog):
-        activity = ActivityLog(activity)
+        activity = ActivityLog(activity, spool=spool_location(index_dir), prune=True)
     return KBApp(Path(site_dir), SearcherPool(Path(index_dir)), activity=activity, docs_dir=Path(docs_dir))
 
 

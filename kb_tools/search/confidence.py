@@ -24,7 +24,7 @@ from kb_tools.search.unfinished import EXPANSIONS
 
 if TYPE_CHECKING:
     from kb_tools.search.postings import Postings
-    from kb_tools.search.searcher import QueryPlan
+    from kb_tools.search.query import QueryPlan
     from kb_tools.search.thesaurus import Thesaurus
     from kb_tools.search.vectors import Similarities
 
