@@ -94,6 +94,8 @@ def search(text: str, index_dir: Path, depth: str | None, product: str | None, a
         click.echo(f"No articles found for {results.query!r}." + (" Try the suggestion above." if results.correction else
                                                                   " Try fewer or other words."))
         return
+    if results.confidence == "none":  # something came back, but nothing answers the query
+        click.echo(click.style("No good match: try other words. The closest articles:", fg="yellow"))
     for number, hit in enumerate(results.hits, start=1):
         where = f" > {hit.section}" if hit.section and hit.section != hit.title else ""
         click.echo(f"{number}. " + click.style(hit.title, bold=True) + where
