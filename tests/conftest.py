@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from browser import Browser, Page, is_available, launch, new_page
+from postgres import TempPostgres, find_bindir
 
 from kb_tools.content.config import DEFAULT_EXTENSIONS
 
@@ -71,6 +72,8 @@ def article(title: str = "Reset the router", *, body: str | None = None, **field
             === "Expert"
 
                 1. Hold reset 2 s.
+
+                    Checkpoint: light white.
             """)
     return f"---\n{front}\n---\n\n# {title}\n\n{body}"
 
@@ -245,3 +248,23 @@ def in_process(site: Path, index: Path, app: dict | None = None, **server_option
         server.stop()
         thread.join(timeout=15)
         assert not thread.is_alive()
+
+
+# --- a real PostgreSQL server (tests/postgres.py), for the activity log on a database --------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TempPostgres]:
+    """One PostgreSQL server in a temporary folder for the whole run, removed afterwards."""
+    if find_bindir() is None:
+        pytest.skip("PostgreSQL is not installed (no initdb; `make test` installs Debian's postgresql)")
+    with TempPostgres() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres: TempPostgres, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the session's server: its postgresql:// URL."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    postgres.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return postgres.create_database(name)

@@ -52,6 +52,20 @@ def test_the_searches_logged_per_desk_are_bounded_and_every_search_answers(desk:
     assert sum(row.session is None for row in rows) == 5  # another client (no session: its address) is not held back
 
 
+def test_the_search_bound_is_counted_in_the_log_across_servers(sample_site: Path, lexical_index: Path,
+                                                               tmp_path: Path):
+    # Two servers writing one log (as two workers or two hosts do): a desk's searches spread over
+    # both are recorded up to the one limit, not up to the limit per server.
+    log = tmp_path / "log.sqlite"
+    allowed = RATES["/api/search"]
+    app = {"docs_dir": SAMPLE_DOCS, "activity": log}
+    with in_process(sample_site, lexical_index, app=app) as first, in_process(sample_site, lexical_index, app=app) as second:
+        statuses = [send((first, second)[n % 2], "GET", f"/api/search?{urlencode({'q': f'router {n} lights'})}",
+                         "desk-spread-0001") for n in range(allowed + 10)]
+    assert set(statuses) == {200}
+    assert sum(row.session == "desk-spread-0001" for row in read_activity(log).searches) == allowed
+
+
 def test_feedback_limits_are_per_desk_not_per_address(desk: tuple[str, Path]):
     url, log = desk
     per_desk = RATES["/api/feedback"]

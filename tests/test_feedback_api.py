@@ -29,6 +29,8 @@ from kb_tools.measure.activity import ActivityLog, read_activity
 SHOTS = ROOT / "test-artifacts" / "activity"
 ARTICLE = "homehub/wifi-keeps-dropping/"
 ARTICLE_PATH = "homehub/wifi-keeps-dropping.md"
+# Call mode through its five steps: an answer at steps 1, 2 and 5, the arrow key where there is none.
+WALK_TO_THE_END = ("1", "1", "ArrowRight", "ArrowRight", "2")
 needs_chromium = pytest.mark.skipif(not is_available(), reason="chromium is not installed (run `make browser`)")
 
 
@@ -312,6 +314,7 @@ def test_the_widget_records_a_no_with_its_reason_and_comment(page: Page, desk: D
     page.click(".kb-feedback__send")
     page.wait_for_function("document.querySelector('.kb-feedback').dataset.state === 'sent'")
     assert page.evaluate("document.querySelector('.kb-feedback__status').textContent") == "Thank you: recorded."
+    assert page.evaluate("document.querySelector('.kb-feedback__no').getAttribute('aria-pressed')") == "true"  # shown
     page.screenshot(path=SHOTS / "02-widget-sent.png")
     (row,) = latest_feedback(desk, last)
     assert (row.article, row.helpful, row.reason, row.via) == (ARTICLE_PATH, False, "missing-step", "article")
@@ -324,8 +327,8 @@ def test_call_mode_not_yet_asks_where_the_call_got_stuck(page: Page, desk: Desk)
     open_article(page, desk)
     page.click(".kb-walk")
     page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
+    for key in WALK_TO_THE_END:
+        page.keyboard.press(key)
     page.wait_for_function("!document.querySelector('.kb-call__finish').hidden")
     page.click(".kb-call__no")
     page.wait_for_function("!document.querySelector('.kb-call__stuck').hidden")
@@ -398,8 +401,15 @@ def test_no_widget_without_the_api(page: Page, desk: Desk):
     page.wait_for_function("document.documentElement.dataset.kbSearch === 'builtin' && !!document.querySelector('.kb-walk')")
     assert page.evaluate("document.querySelector('.kb-feedback')") is None
     page.click(".kb-walk")
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
+    for key in WALK_TO_THE_END:
+        page.keyboard.press(key)
     page.click(".kb-call__no")
     page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")  # no step question without a log
     assert page.evaluate("document.querySelector('.kb-desk-actions__status').textContent").startswith("Not solved yet")
+
+
+@needs_chromium
+def test_a_playbook_an_onboarding_path_reads_is_not_asked_about_the_callers_problem(page: Page, desk: Desk):
+    page.goto(f"{desk.url}/service-skills/show-empathy/")
+    page.wait_for_function("!!document.querySelector('.kb-feedback') && !!document.querySelector('.kb-path-nav')")
+    assert page.evaluate("document.querySelector('.kb-feedback__question').textContent") == "Was this article useful?"

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from kb_tools.cli import content, desk, measure, search
+from kb_tools.cli import content, desk, log, measure, search
 from kb_tools.errors import KBError
 
 
@@ -47,5 +47,5 @@ def main(verbose: bool, quiet: bool) -> None:
 
 for _command in (content.check, content.new, content.review, content.import_command,
                  content.paths, search.index, search.search, search.steps,
-                 search.eval_command, desk.serve, measure.report):
+                 search.eval_command, desk.serve, measure.report, log.log_group):
     main.add_command(_command)

@@ -20,7 +20,8 @@ X-KB-Search-Id; the desk's X-KB-Session header groups a desk's searches), and th
   POST /api/feedback   an article's "Did this solve the caller's problem?" (kb_tools.measure.feedback) -> 201
   POST /api/click      a result opened from search `search` -> 201
 Bodies over 4 KB give 413, a type other than JSON 415, invalid fields 400, more than the per-client
-rate 429, a log that cannot be written 503. A search answers even when its record cannot be written.
+rate 429, a log that cannot be written 503; 202 while the log's database is away and the record
+waits on this host (kb_tools.measure.log_spool). A search answers even when its record cannot be written.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from kb_tools.desk.guard import allowed_hosts as hosts_allowed
 from kb_tools.desk.rate_limit import RateLimiter
 from kb_tools.desk.static_files import serve_static
 from kb_tools.errors import IndexMissingError, KBError
-from kb_tools.measure.activity import ActivityLog, ActivityLogError
+from kb_tools.measure.activity import ActivityLog, ActivityLogError, spool_location
 from kb_tools.measure.feedback import (
     MAX_BODY,
     PayloadError,
@@ -71,7 +72,7 @@ REFRESH_EVERY = 1.0  # seconds between checks for a newer index generation
 CHECK_EVERY = 10.0  # seconds between checksum checks of the live generation, for /api/health
 API_HEADERS = [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"),
                ("X-Content-Type-Options", "nosniff")]
-_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+_REASONS = {200: "OK", 201: "Created", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
             413: "Content Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
             500: "Internal Server Error", 503: "Service Unavailable"}
 SESSION_HEADER = "HTTP_X_KB_SESSION"
@@ -237,7 +238,7 @@ class KBApp:
             "/api/steps": ("GET", self._steps), "/api/health": ("GET", self._health),
             "/api/feedback": ("POST", self._feedback), "/api/click": ("POST", self._click),
         }
-        self._limits = {path: RateLimiter(rate) for path, rate in RATES.items()}
+        self._limits = {path: RateLimiter(rate, shared=activity, name=path) for path, rate in RATES.items()}
         self._log_failing = False
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -354,8 +355,8 @@ class KBApp:
     def _health(self, searcher: Searcher, request: Request) -> Any:
         # The index folder's name only: where it lies on the server is nobody's business.
         answer = {"status": "ok", "generation": searcher.generation.name, "articles": searcher.article_count(),
-                  "index": self.searchers.index_dir.resolve().name, "activity_log": self.activity is not None,
-                  "process": os.getpid()}
+                  "index": self.searchers.index_dir.resolve().name,
+                  "activity_log": self.activity.state() if self.activity else False, "process": os.getpid()}
         damage = self.searchers.damage()
         if damage:  # still answering from the generation in memory, checked when it was loaded
             answer.update(status="degraded", problem=_without_path(damage, self.searchers.index_dir))
@@ -374,6 +375,9 @@ class KBApp:
                                                  via=given.via, session=request.session or given.session)
         except ActivityLogError as exc:
             raise ApiError(503, f"the feedback was not saved: {exc}") from None
+        if record_id is None:  # spooled on this host until the log's database answers again
+            request.status = 202
+            return {"article": path, "queued": True}
         request.status = 201
         return {"id": record_id, "article": path}
 
@@ -388,6 +392,9 @@ class KBApp:
             recorded = activity.record_click(given.search, path, rank=given.rank)
         except ActivityLogError as exc:
             raise ApiError(503, f"the click was not saved: {exc}") from None
+        if recorded is None:  # spooled on this host until the log's database answers again
+            request.status = 202
+            return {"search": given.search, "article": path, "queued": True}
         if not recorded:
             raise ApiError(400, f"search must be the X-KB-Search-Id of a search; there is no search {given.search}")
         request.status = 201
@@ -501,7 +508,7 @@ def create_app(site_dir: Path | str, index_dir: Path | str, *, docs_dir: Path | 
     """
     check_built(Path(site_dir), Path(index_dir), docs_dir=Path(docs_dir))
     if activity is not None and not isinstance(activity, ActivityLog):
-        activity = ActivityLog(activity)
+        activity = ActivityLog(activity, spool=spool_location(index_dir), prune=True)
     app = KBApp(Path(site_dir), SearcherPool(Path(index_dir)), activity=activity, docs_dir=Path(docs_dir))
     return Guard(app, hosts=hosts_allowed(listen_host, list(allowed_hosts)))  # every answer goes through it
 

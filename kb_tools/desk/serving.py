@@ -10,16 +10,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kb_tools.desk.server import Server, bind, check_built, create_app, is_loopback, url_of
+from kb_tools.measure.activity import log_name, prepare_log
 from kb_tools.search import Searcher
 
 
 def serve(site_dir: Path, index_dir: Path, *, docs_dir: Path, host: str, port: int, threads: int, workers: int,
-          log_path: Path | None, say: Callable[[str], None], allowed_hosts: Sequence[str] = ()) -> int:
+          log_path: Path | str | None, say: Callable[[str], None], allowed_hosts: Sequence[str] = ()) -> int:
     """Serve until stopped; `say` gets the lines for the person who started it. Returns the exit
     status (not 0 when the worker pool could not keep its workers running)."""
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines under load are noise
     check_built(site_dir, index_dir, docs_dir=docs_dir)
     Searcher(index_dir).close()  # a damaged index: one message here, not one per worker
+    if log_path is not None:
+        waiting = prepare_log(log_path)  # the schema created or upgraded once, before the workers start
+        if waiting:
+            say(f"Note: {waiting}")
     listening = bind(host, port)
 
     def serve_on(listening: socket.socket, accept_while: Callable[[int], bool] | None = None) -> Server:
@@ -33,7 +38,7 @@ def serve(site_dir: Path, index_dir: Path, *, docs_dir: Path, host: str, port: i
             "the knowledge base (kb serve has no login).")
     processes = f"{workers} processes of {threads} threads" if workers > 1 else f"{threads} threads"
     say(f"Serving {site_dir} and the search API on {url} with {processes} (Ctrl-C to stop).")
-    say(f"Recording searches and feedback in {log_path}; the report is at {url}/report."
+    say(f"Recording searches and feedback in {log_name(log_path)}; the report is at {url}/report."
         if log_path else "Recording nothing (activity log off).")
     if workers == 1:
         serve_on(listening).run()

@@ -60,7 +60,7 @@ def content_findings(collection: Collection, *, searcher: Searcher | None = None
     return [finding for finding in report.findings if finding.rule in HEALTH_RULES]
 
 
-def create_report(log_path: Path | None, docs: Path, *, index_dir: Path, since: dt.date | None = None,
+def create_report(log_path: Path | str | None, docs: Path, *, index_dir: Path, since: dt.date | None = None,
                   until: dt.date | None = None, owner: str | None = None, findability: bool = True,
                   progress: Progress | None = None) -> Report:
     """`kb report`: read the log of the period, check the content in `docs`, build the report.
@@ -113,6 +113,11 @@ def build_report(activity: Activity, collection: Collection | None, findings: It
                     findability_checked=findability_checked)
     if activity.note:
         report.notes.append(activity.note)
+    if activity.first_record is not None:
+        report.log_starts = dt.date.fromtimestamp(activity.first_record)
+        if report.log_starts > since:
+            report.notes.append(f"The activity log starts on {report.log_starts} (older records were pruned, or not "
+                                f"yet written): this report covers {report.log_starts} to {until}.")
     if owner:
         report.notes.append("Searches are those that showed or opened one of these articles; queries with no "
                             "results belong to no article and are in the full report.")

@@ -94,6 +94,7 @@ class Report:
     until: dt.date
     owner: str | None = None
     log: str | None = None
+    log_starts: dt.date | None = None  # the day of the oldest record the log holds (older ones were pruned)
     notes: list[str] = field(default_factory=list)
     searches: int = 0
     sessions: int = 0
@@ -120,6 +121,7 @@ class Report:
         """Plain JSON data (dates as ISO strings); `kb report --json` prints it."""
         data = asdict(self)
         data["since"], data["until"] = self.since.isoformat(), self.until.isoformat()
+        data["log_starts"] = self.log_starts.isoformat() if self.log_starts else None
         for item, helpfulness in zip(data["helpfulness"], self.helpfulness, strict=True):
             item["votes"] = helpfulness.votes
             item["stuck_steps"] = {str(k): v for k, v in helpfulness.stuck_steps.items()}
