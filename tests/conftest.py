@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -138,6 +139,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM, *, timeout: float = 15.0) -> None:
+    """Stop a server the test started: `sig` first, then SIGKILL if it has not exited within `timeout`."""
+    if process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextlib.contextmanager
 def kb_serve(site: Path, index: Path, *args: str, log: Path | None = None,
              timeout: float = 30.0) -> Iterator[tuple[subprocess.Popen, str]]:
@@ -167,13 +180,7 @@ def kb_serve(site: Path, index: Path, *args: str, log: Path | None = None,
                 time.sleep(0.1)
         yield process, url
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
         output.close()
 
 
