@@ -99,10 +99,10 @@ def test_kb_log_copy_round_trip_is_idempotent_and_counts_in_equal_counts_out(pg_
     runner = CliRunner()
     first = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
     assert first.exit_code == 0, first.output
-    assert "9 records in both logs (6 searches, 1 clicks, 2 feedback); 9 copied now" in first.stdout
+    assert "9 records in both logs (6 searches, 1 clicks, 2 feedback, 0 handoffs); 9 copied now" in first.stdout
     again = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
     assert "9 records in both logs" in again.stdout and "0 copied now, 9 were already there" in again.stdout
-    assert copy_log(pg_url, str(back)).counts == {"searches": 6, "clicks": 1, "feedback": 2}
+    assert copy_log(pg_url, str(back)).counts == {"searches": 6, "clicks": 1, "feedback": 2, "handoffs": 0}
     assert report_of(source) == report_of(pg_url) == report_of(back)
     # New records after the copy get new ids on the database (its identity follows the copied ids).
     added = ActivityLog(pg_url)
@@ -125,7 +125,11 @@ def test_kb_log_upgrade_brings_a_version_1_log_up_and_prune_keeps_the_period(pg_
     with sqlite3.connect(old) as db:  # a log written by the kb before the shared limits
         db.executescript("CREATE TABLE searches (id INTEGER PRIMARY KEY, at REAL NOT NULL, source TEXT NOT NULL, "
                          "session TEXT, query TEXT NOT NULL, filters TEXT NOT NULL, results INTEGER NOT NULL, "
-                         "shown TEXT NOT NULL, reworded_as INTEGER); PRAGMA user_version = 1;")
+                         "shown TEXT NOT NULL, reworded_as INTEGER); CREATE TABLE clicks (id INTEGER PRIMARY KEY, "
+                         "search_id INTEGER NOT NULL, at REAL NOT NULL, article TEXT NOT NULL, rank INTEGER); "
+                         "CREATE TABLE feedback (id INTEGER PRIMARY KEY, at REAL NOT NULL, article TEXT NOT NULL, "
+                         "helpful INTEGER NOT NULL, reason TEXT, comment TEXT, step INTEGER, depth TEXT, "
+                         "via TEXT NOT NULL, session TEXT); PRAGMA user_version = 1;")
     runner = CliRunner()
     done = runner.invoke(main, ["log", "upgrade", "--log", str(old)], catch_exceptions=False)
     assert done.stdout == f"{old}: schema 1 -> {SCHEMA_VERSION}\n"
@@ -135,7 +139,7 @@ def test_kb_log_upgrade_brings_a_version_1_log_up_and_prune_keeps_the_period(pg_
     write_records(log)
     log.close()
     pruned = runner.invoke(main, ["log", "prune", "--log", pg_url, "--retention-days", "10"], catch_exceptions=False)
-    assert "deleted 1 searches, 0 clicks and 0 feedback records" in pruned.stdout
+    assert "deleted 1 searches, 0 clicks, 0 feedback and 0 hand-off records" in pruned.stdout
     assert "retention_days is 10" in pruned.stdout
     data = report_of(pg_url)
     assert data["searches"] == 5 and data["log_starts"] == (TODAY - dt.timedelta(days=1)).isoformat()
