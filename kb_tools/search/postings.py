@@ -34,6 +34,7 @@ from kb_tools.search.storage import replace_file
 
 FIELDS = ("title", "summary", "customer_says", "tags", "headings", "body", "pairs", "words")
 PAIRS = "pairs"  # adjacent words of the whole article, "keep drop": the proximity and phrase evidence
+PAIRED = ("title", "summary", "customer_says", "headings", "body")  # the fields whose adjacent words PAIRS holds
 WORDS = "words"  # the unstemmed words of title and text: the vocabulary of "did you mean" (never scored)
 META_FILE = "postings.json"
 _DOCS, _FREQ, _OFFSETS = "postings-docs.npy", "postings-freq.npy", "postings-offsets.npy"
@@ -66,7 +67,7 @@ class ArticleTerms:
         fields = {name: terms(texts.get(name, "")) for name in FIELDS if name not in (PAIRS, WORDS, "tags")}
         fields[WORDS] = words(f"{texts.get('title', '')} {texts.get('body', '')}")
         fields["tags"] = [" ".join(t.lower().split()) for t in tags]  # one line each in the vocabulary file
-        flow = [t for name in ("title", "summary", "customer_says", "headings", "body") for t in fields[name] + ["|"]]
+        flow = [t for name in PAIRED for t in fields[name] + ["|"]]
         fields[PAIRS] = [pair(a, b) for a, b in zip(flow, flow[1:], strict=False) if a != "|" and b != "|"]
         return cls(path, fields, product, type, status, tuple(t.lower() for t in tags), sections)
 
@@ -118,6 +119,11 @@ class Postings:
         """In how many articles `term` occurs in `field`."""
         lo, hi = self._run(field, term)
         return hi - lo
+
+    def articles_with(self, field: str, term: str) -> np.ndarray:
+        """The numbers of the articles holding `term` in `field`, sorted."""
+        lo, hi = self._run(field, term)
+        return np.sort(self.docs[lo:hi].astype(np.int64))
 
     def score(self, weighted: Iterable[tuple[str, str, float]], *, k1: float = BM25_K1, b: float = BM25_B) -> np.ndarray:
         """BM25F per article: the sum over (field, term, weight) of weight x idf x saturated frequency."""
