@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import SAMPLE_DOCS
+from conftest import article, copy_docs
 
 from kb_tools.content.model import load_collection
 from kb_tools.search import build_index, storage
@@ -17,11 +17,22 @@ from kb_tools.search.syntax import parse_exact
 _WORD = re.compile(r"[\w-]+")
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a LoadedGeneration
+@pytest.fixture(scope="module", params=["full build", "after updates"])
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """A loaded generation of the sample KB, built in full, or updated in place (an article edited,
+    one deleted, one added: the phrase flow of the kept articles is carried over, renumbered)."""
     root = tmp_path_factory.mktemp("exact")
-    build_index(SAMPLE_DOCS, root / "ix", semantic=False)
-    return load(storage.open_generation(root / "ix"), root / "ix"), load_collection(SAMPLE_DOCS)
+    docs = copy_docs(root)
+    build_index(docs, root / "ix", semantic=False)
+    if request.param == "after updates":
+        edited = docs / "homehub/wifi-keeps-dropping.md"
+        edited.write_text(edited.read_text(encoding="utf-8").replace("cupboards", "wardrobes and cupboards"),
+                          encoding="utf-8")
+        (docs / "app/run-a-speed-test.md").unlink()
+        (docs / "app/speed-check.md").write_text(article("Check your speed", body="Run the speed check in the app."),
+                                                  encoding="utf-8")
+        assert build_index(docs, root / "ix", semantic=False).full_rebuild is False
+    return load(storage.open_generation(root / "ix"), root / "ix"), load_collection(docs)
 
 
 def exact_queries(collection, count: int) -> list[str]:  # noqa: ANN001 - a Collection
@@ -39,7 +50,8 @@ def exact_queries(collection, count: int) -> list[str]:  # noqa: ANN001 - a Coll
     mixed = [f"{a} OR {b}" for a, b in zip(phrases, labels, strict=False)][:20]
     mixed += [f"{a} NOT {b}" for a, b in zip(phrases, phrases[1:], strict=False)][:20]
     mixed += [f"{a} title:wifi" for a in phrases][:10]
-    return phrases + labels + mixed + ['"card declined" OR title:refund', '"my internet keeps"~3']
+    return phrases + labels + mixed + ['"card declined" OR title:refund', '"my internet keeps"~3',
+                                       '"wardrobes and cupboards"', '"speed check in the app"', 'title:"Run a speed test"']
 
 
 def test_narrowed_phrase_matching_gives_whoosh_own_answer(loaded):  # noqa: ANN001

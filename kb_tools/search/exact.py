@@ -1,11 +1,15 @@
-"""Which articles match a phrase or field query: Whoosh's answer, with each phrase narrowed first.
+"""Which articles match a phrase or field query: the answer Whoosh gives, faster for phrases.
 
 Whoosh checks a phrase by walking every document that holds all its words and decoding their
-positions: 100-200 ms for a quoted run of common words on 10,000 articles. The postings already
-hold every article's adjacent word pairs (postings.PAIRS), and an article lacking one of the
-phrase's pairs cannot hold the phrase. So the pairs' postings are intersected first, a few array
-operations, and Whoosh checks positions only in the articles left. The rest of the query tree
-(terms, prefixes, wildcards) goes to Whoosh's own matchers; AND, OR and NOT combine their sets.
+positions: 100-200 ms for a quoted run of common words on 10,000 articles. Here:
+- a quoted phrase in every text field (what `"..."` means) is found in the postings' flow, each
+  article's words in order as numbers (postings.phrase_articles: a few array operations), and in
+  the fields the flow lacks (label) as below;
+- a phrase in one field (`label:"..."`) is narrowed to the articles holding all its adjacent word
+  pairs (postings.PAIRS) and that field's words, and Whoosh checks positions only in those;
+- the rest of the query tree (terms, prefixes, wildcards) goes to Whoosh's own matchers; AND, OR
+  and NOT combine their sets.
+tests/test_exact_matching.py checks that the answers are Whoosh's own.
 """
 
 from __future__ import annotations
@@ -36,11 +40,11 @@ class ExactMatcher:
             self._doc_of[number] = doc
 
     def articles(self, query: Query) -> np.ndarray:
-        if isinstance(query, Or) and (two := _two_words_everywhere(query)):
-            # A two-word phrase in any text field (a quoted pair): the pairs' postings are the answer
-            # for the fields they cover; the others (label) are checked as usual.
+        if isinstance(query, Or) and (words := _one_phrase_everywhere(query)):
+            # A quoted phrase in any text field: the postings' flow of words answers for the fields
+            # it holds; the others (label) are checked as below.
             others = [q for q in query.subqueries if q.fieldname not in PAIRED]
-            return _union([self.postings.articles_with(PAIRS, pair(*two)), *map(self.articles, others)])
+            return _union([self.postings.phrase_articles(words), *map(self.articles, others)])
         if isinstance(query, Phrase) and query.slop == 1 and len(query.words) > 1:
             return self._phrase(query)
         if (isinstance(query, (Or, DisjunctionMax)) and not getattr(query, "minmatch", 0)
@@ -79,16 +83,15 @@ class ExactMatcher:
         return np.unique(np.array([number for number in found if number >= 0], dtype=np.int64))
 
 
-def _two_words_everywhere(query: Or) -> tuple[str, str] | None:
-    """The two words of an OR of the same two-word phrase in every field PAIRS covers (and maybe more)."""
+def _one_phrase_everywhere(query: Or) -> list[str] | None:
+    """The words of an OR of the same phrase in every field the flow holds (and maybe more)."""
     phrases = query.subqueries
-    if not all(isinstance(q, Phrase) and q.slop == 1 and len(q.words) == 2 for q in phrases):
+    if not all(isinstance(q, Phrase) and q.slop == 1 and len(q.words) > 1 for q in phrases):
         return None
     words = {tuple(q.words) for q in phrases}
     if len(words) != 1 or not set(PAIRED) <= {q.fieldname for q in phrases}:
         return None
-    first, second = words.pop()
-    return first, second
+    return list(words.pop())
 
 
 def _union(sets: list[np.ndarray]) -> np.ndarray:
