@@ -36,21 +36,23 @@ def load_template(docs_dir: Path) -> jinja2.Template | None:
     try:
         return environment.from_string(source)
     except jinja2.TemplateSyntaxError as exc:
-        raise ContentError(path, exc.lineno, f"the customer e-mail template does not parse: {exc.message}") from None
+        message = f"the customer e-mail template does not parse: {exc.message}; fix this line."
+        raise ContentError(path, exc.lineno, message) from None
 
 
 def handoff_details(meta: Metadata) -> dict[str, str] | None:
     """HOOK for hand-offs: what the e-mail says happens next when the call is handed off.
 
-    Returns None (no hand-off) or {"team": name, "tell_caller": what the customer is told, "callback":
-    "agent" or the team name that calls back, "response": how soon}. Filled from the article's
-    `escalation:` front matter and docs/teams.yml once they exist (the hand-off work); until then
-    every e-mail says the agent follows up.
+    None (no hand-off), or {"what_happens_next": what the caller is told, "who": who gets back to them,
+    in a customer's words, "by_when": how soon}: the three fields of the hand-off engineer's
+    `Handoff.to_dict()` (from `escalation:` and docs/teams.yml), which the plugin passes here once it
+    exists. Until then an `escalation:` written as a plain mapping is read as is.
     """
     escalation = getattr(meta, "escalation", None)
     if not isinstance(escalation, Mapping):
         return None
-    return {key: str(escalation.get(key) or "") for key in ("team", "tell_caller", "callback", "response")}
+    return {"what_happens_next": str(escalation.get("tell_caller") or ""),
+            "who": str(escalation.get("callback") or escalation.get("team") or ""), "by_when": ""}
 
 
 def customer_emails(template: jinja2.Template, *, title: str, steps_by_depth: Mapping[str, Iterable[Mapping[str, Any]]],
@@ -68,8 +70,8 @@ def customer_emails(template: jinja2.Template, *, title: str, steps_by_depth: Ma
                 text = template.render(title=title, problem=PROBLEM_SLOT, steps=shown, solved=solved,
                                        handoff=dict(handoff) if handoff else None)
             except jinja2.TemplateError as exc:
-                line = _template_line(exc)
-                raise ContentError(source, line, f"the customer e-mail template failed: {exc}.") from None
+                message = f"the customer e-mail template failed: {exc}; use only the variables listed at its top."
+                raise ContentError(source, _template_line(exc), message) from None
             emails[depth][ending] = _tidy(text)
     return emails
 
@@ -95,8 +97,8 @@ def check_template(collection: Any) -> Iterable[Finding]:
         template = load_template(docs_dir)
         if template is not None:
             sample = [{"text": "Tap Restart hub.", "checkpoint": "the lights turn white.", "variant": ""}]
-            handoff = {"team": "Network Support", "tell_caller": "Network Support will call you back.",
-                       "callback": "Network Support", "response": "4 hours"}
+            handoff = {"what_happens_next": "Network Support will call you back.", "who": "Network Support",
+                       "by_when": "4 hours"}
             for example in (None, handoff):
                 customer_emails(template, title="Example", steps_by_depth={"beginner": sample}, handoff=example)
     except ContentError as exc:

@@ -17,13 +17,7 @@
   var panels = 0;
 
   function customerEmails() {
-    var holder = document.getElementById("kb-customer-copy");
-    if (!holder || !holder.dataset.kbCustomerCopy) return null;
-    try {
-      return JSON.parse(holder.dataset.kbCustomerCopy);
-    } catch (error) {
-      return null;
-    }
+    return kb.pageData("kb-customer-copy", "kbCustomerCopy");
   }
 
   function loadProblem(path) {
