@@ -143,7 +143,11 @@ def test_the_customer_site_has_only_customer_articles_and_none_of_the_desk(custo
                       "copy steps", "writer's preview", "last changed", "suggest a change", "/report", "admonition agent"):
         assert desk_mark not in everything, desk_mark
     home = (customer_site / "index.html").read_text(encoding="utf-8")
-    assert "Brightwave Help Centre" in home and 'href="homehub/"' in home
+    body = home[home.index("<article"):home.index("</article>")]
+    assert "Brightwave Help Centre" in body and '<a href="homehub/">HomeHub router</a>' in body
+    assert "Service skills" not in body
+    plan = (customer_site / "account" / "change-your-plan" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../glossary/#pro-rata"' in plan and 'href="../../app/run-a-speed-test/"' in plan  # kept links
     index = json.loads((customer_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     locations = {doc["location"].split("#")[0] for doc in index["docs"]}
     assert "homehub/wifi-keeps-dropping/" in locations

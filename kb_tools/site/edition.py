@@ -10,7 +10,7 @@ build from those pages (search index, sitemap, 404) then holds nothing else.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from kb_tools.content.audience import strip_agent_blocks, unlink_pages
 from kb_tools.content.card import Card
@@ -28,9 +28,9 @@ def customer_pages(cards: Iterable[Card]) -> set[str]:
     return {card.path for card in cards if card.meta.is_customer_visible and card.meta.status != "archived"}
 
 
-def customer_markdown(markdown: str, page: str, shown: set[str]) -> str:
-    """A page's Markdown as customers read it: no agent blocks, no links to pages they can't open."""
-    return unlink_pages(strip_agent_blocks(markdown), page, shown.__contains__)
+def customer_markdown(markdown: str, page: str, is_built: Callable[[str], bool]) -> str:
+    """A page's Markdown as customers read it: no agent blocks, no links to pages the edition does not build."""
+    return unlink_pages(strip_agent_blocks(markdown), page, is_built)
 
 
 def agent_text_left(page_html: str) -> bool:

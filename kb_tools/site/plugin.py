@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -86,8 +88,8 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         self.serving = False
         self.history: dict[str, Change] = {}
         self.preview: Preview | None = None
-        self.shown: set[str] = set()  # the customer edition's pages
-        self.email_template: Any = None
+        self.shown: set[str] = set()  # the customer edition's articles and pages from docs/
+        self.email_template: jinja2.Template | None = None
 
     @property
     def for_customers(self) -> bool:
@@ -185,7 +187,6 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         if files.get_file_from_path(HOME_PAGE) is None:
             shown_cards = [card for card in self.cards.values() if card.path in self.shown]
             files.append(File.generated(config, HOME_PAGE, content=help_centre_home(self.kb, shown_cards, config.site_name)))
-            self.shown.add(HOME_PAGE)
 
     def _page_paths(self, files: Files) -> dict[str, str]:
         """Each page's URL from the site root -> its docs path (outcome targets name articles by path)."""
@@ -221,7 +222,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             if isinstance(page.meta.get(key), str):
                 page.meta[key] = html.escape(page.meta[key], quote=True)
         if self.for_customers:
-            return customer_markdown(markdown, page.file.src_uri, self.shown)
+            return customer_markdown(markdown, page.file.src_uri, lambda path: files.get_file_from_path(path) is not None)
         return insert_path_list(markdown, self.paths, page.file.src_uri)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
