@@ -230,7 +230,7 @@ def test_kb_steps_prints_the_tree(sample_index):
     assert lines[0] == "Can't sign in to My Brightwave  (beginner)  account/cant-sign-in.md"
     assert lines[2].startswith("1. Find the red message under the Sign in button")
     assert lines[3:8] == [
-        "   Checkpoint: you have the exact wording. Which message is it?",
+        "   Checkpoint: the exact wording of the message. Which is it?",
         '   - "The email or password you entered is incorrect." → step 2',
         '   - "Your account is locked after too many attempts." (AUTH-423) → step 5',
         '   - "This sign-in link has expired." (AUTH-410) → step 6',
