@@ -374,6 +374,8 @@ def test_call_mode_not_yet_asks_where_the_call_got_stuck(page: Page, desk: Desk)
     page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
     assert "recorded as stuck at step 3" in page.evaluate("document.querySelector('.kb-desk-actions__status').textContent")
     page.wait_for_function("document.querySelector('.kb-feedback').dataset.state === 'sent'")  # the widget knows it was answered
+    assert page.evaluate("[...document.querySelectorAll('.kb-feedback__answers button')]"
+                         ".map(b => b.getAttribute('aria-pressed'))") == ["false", "true"]  # the picked answer shows
     (row,) = latest_feedback(desk, last)
     assert (row.helpful, row.step, row.via, row.depth) == (False, 3, "call", "beginner")
     steps = json.loads(send(desk.url, "GET", f"/api/steps?article={ARTICLE_PATH}&depth=beginner").body)["steps"]
