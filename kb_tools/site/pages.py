@@ -110,6 +110,8 @@ def steps_script(page_html: str, card: Card, url: str, *, pages: Mapping[str, st
     what `kb steps --json` prints, read by the content model's own outline of the built HTML.
     `pages` maps each page's URL (from the site root) to its docs path, to name outcome targets.
     """
+    if card.meta.status == "archived":
+        return ""  # as `kb steps` and /api/steps: an archived article's steps are no longer walked with callers
     sections = read_outline(page_html).sections
     resolve = site_link_resolver(url, pages or {})
     by_depth = {
