@@ -41,14 +41,18 @@ lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-setup: $(VENV)/.installed wordlists
-setup-dev: $(VENV)/.installed-dev wordlists
+setup: $(VENV)/.installed $(VENV)/.model wordlists
+setup-dev: $(VENV)/.installed-dev $(VENV)/.model wordlists
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kb needs Python 3.11 or newer; found " + sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The embedding model, fetched again whenever its pinned builds change (a no-op when the files are there).
+$(VENV)/.model: $(VENV)/.installed kb_tools/semantic/store.py
 	$(BIN)/python -m kb_tools.semantic.fetch
 	touch $@
 

@@ -462,6 +462,39 @@ def test_closing_and_reopening_resumes_the_call(page: Page, served: str):
     assert "incorrect" in text_of(page, ".kb-call__trail")
     page.keyboard.press("Home")
     assert text_of(page, ".kb-call__progress").startswith("Step 1 of")
+    page.keyboard.press("1")
+    page.keyboard.press("Escape")
+    # Another article is another call: it starts at its first step, with no answers.
+    assert page.evaluate("sessionStorage.getItem('kb-call') !== null")  # this call is kept
+    page.goto(served + NO_INTERNET)
+    page.wait_for_function("!!document.querySelector('.kb-walk')")
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    assert text_of(page, ".kb-call__progress").startswith("Step 1 of")
+    assert page.evaluate("document.querySelector('.kb-call__trail').hidden")
+    # A call that ended ("Yes, it's solved") is over: the next one starts at step 1.
+    page.keyboard.press("2")
+    page.keyboard.press("Escape")
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    assert text_of(page, ".kb-call__progress").startswith("Step 2 of")  # resumed
+    page.evaluate("(() => { const n = [...document.querySelectorAll('.kb-call__outcome')]; n[n.length - 1].click(); })()")
+    page.wait_for_function("!document.querySelector('.kb-call__finish').hidden")
+    page.click(".kb-call__yes")
+    page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    assert text_of(page, ".kb-call__progress").startswith("Step 1 of")
+    assert page.evaluate("document.querySelector('.kb-call__trail').hidden")
+
+
+def test_a_click_on_an_outcome_goes_where_it_leads(page: Page, served: str):
+    open_fresh(page, served + NO_INTERNET)
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    page.click(".kb-call__outcomes li:nth-child(2) .kb-call__outcome")  # "Orange, or flashing" -> step 2
+    assert text_of(page, ".kb-call__progress").startswith("Step 2 of")
+    assert text_of(page, ".kb-call__trail") == "Step 1: Orange, or flashing"
 
 
 def test_links_and_bold_labels_stay_live_in_the_dialog(page: Page, served: str):
@@ -473,6 +506,15 @@ def test_links_and_bold_labels_stay_live_in_the_dialog(page: Page, served: str):
     link = page.evaluate("document.querySelector('.kb-call__step a').href")
     assert link == served + "app/update-the-app/#steps"
     assert page.evaluate("[...document.querySelectorAll('.kb-call__outcome strong')].map(e => e.textContent)") == ["Home"]
+    # A link in a checkpoint is live, and bold labels in a checkpoint and an outcome keep their bold.
+    open_fresh(page, served + NO_INTERNET)
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    assert page.evaluate("[...document.querySelectorAll('.kb-call__outcome strong')].map(e => e.textContent)") == ["Power"]
+    assert page.evaluate("document.querySelector('.kb-call__checkpoint-text a').href") == \
+        served + "homehub/homehub-lights-explained/#the-four-lights"
+    page.click(".kb-call__checkpoint-text a")
+    wait_across_pages(page, "location.pathname === '/homehub/homehub-lights-explained/'")
 
 
 CONTRAST_JS = """(() => {

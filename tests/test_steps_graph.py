@@ -206,7 +206,7 @@ def test_a_good_tree_and_the_section_it_enters_are_clean(write_docs):
 
 def test_every_sample_article_has_a_valid_graph():
     result = CliRunner().invoke(main, ["check", str(SAMPLE_DOCS), "--no-findability", "--json"], catch_exceptions=False)
-    graph_rules = {"outcome-target", "unreachable-step", "dead-end", "no-way-out", "prose-jump"}
+    graph_rules = {"outcome-target", "unreachable-step", "dead-end", "no-way-out", "prose-jump", "missing-checkpoint"}
     found = [f for f in json.loads(result.output)["findings"] if f["rule"] in graph_rules]
     assert found == []
 
@@ -254,3 +254,33 @@ def test_kb_steps_json_is_the_graph_and_api_steps_returns_it(sample_index, serve
     url = served_kb.rstrip("/") + "/api/steps?article=account/cant-sign-in.md&depth=beginner"
     with urllib.request.urlopen(url, timeout=10) as answer:
         assert json.load(answer) == graph
+
+
+# --- where writers learn the form ------------------------------------------------------------------
+
+
+def test_the_writing_guides_example_is_a_valid_tree(write_docs):
+    guide = (SAMPLE_DOCS / "writing-articles.md").read_text(encoding="utf-8")
+    example = guide.split("## Steps that branch: outcomes")[1].split("```markdown\n")[1].split("```")[0]
+    wifi = _beginner("1. Tap **Restart**.\n\n    Checkpoint: it restarts.\n\n2. Tap **Scan**.\n\n"
+                     "    Checkpoint: it scans.\n") \
+        .replace("## Steps", "## Resolution")
+    docs = write_docs({"router/a.md": article(body=f"## Steps\n\n{example}\n{EXPERT}", customer_says=None),
+                       "router/wifi-keeps-dropping.md": article("Wi-Fi", body=wifi, customer_says=None)})
+    steps = ArticleParser(load_config(docs)).parse(docs / "router/a.md").steps("beginner")
+    assert [[o.target for o in s.outcomes] for s in steps] == [
+        ["Wi-Fi keeps dropping, step 2", "step 2", "step 3"], ["solved", "hand off to Network Support with the "
+                                                                "hub's serial number"],
+        ["step 2", "hand off: book an engineer visit"]]
+    result = CliRunner().invoke(main, ["check", str(docs)], catch_exceptions=False)
+    assert result.output.strip() == "2 articles checked: 0 errors, 0 warnings"
+
+
+@pytest.mark.parametrize("kind", ["troubleshooting", "how-to"])
+def test_kb_new_drafts_show_the_outcome_form(write_docs, kind):
+    docs = write_docs({})
+    result = CliRunner().invoke(main, ["new", "Fix it", "-p", "router", "-t", kind, "-o", "ana", "--docs", str(docs)])
+    assert result.exit_code == 0, result.output
+    steps = ArticleParser(load_config(docs)).parse(docs / "router/fix-it.md").steps("beginner")
+    targets = [o.target for s in steps for o in s.outcomes]
+    assert "solved" in targets and any(t.startswith("step ") for t in targets)

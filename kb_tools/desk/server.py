@@ -54,12 +54,13 @@ from kb_tools.measure.feedback import (
     PayloadError,
     parse_click,
     parse_feedback,
+    resolve_trail,
     session_id,
 )
 from kb_tools.measure.report_page import ReportPage, report_error_page
 from kb_tools.search import Searcher, index_exists, storage
 from kb_tools.search.analysis import MAX_QUERY_CHARS
-from kb_tools.search.steps import find_steps
+from kb_tools.search.steps import find_steps, stored_steps
 from kb_tools.search.suggest import suggest
 
 log = logging.getLogger(__name__)
@@ -365,6 +366,7 @@ class KBApp:
     def _feedback(self, searcher: Searcher, request: Request) -> Any:
         try:
             given = parse_feedback(request.body)
+            trail = resolve_trail(given.trail, lambda article: stored_steps(searcher, article, given.depth))
         except PayloadError as exc:
             raise ApiError(400, str(exc)) from None
         path = _article_path(searcher, given.article)
@@ -372,7 +374,8 @@ class KBApp:
         try:
             record_id = activity.record_feedback(path, helpful=given.helpful, reason=given.reason,
                                                  comment=given.comment, step=given.step, depth=given.depth,
-                                                 via=given.via, session=request.session or given.session)
+                                                 via=given.via, session=request.session or given.session,
+                                                 trail=trail)
         except ActivityLogError as exc:
             raise ApiError(503, f"the feedback was not saved: {exc}") from None
         if record_id is None:  # spooled on this host until the log's database answers again

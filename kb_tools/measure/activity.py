@@ -172,8 +172,12 @@ class ActivityLog:
 
     def record_feedback(self, article: str, *, helpful: bool, reason: str | None = None, comment: str | None = None,
                         step: int | None = None, depth: str | None = None, via: str = "article",
-                        session: str | None = None, at: float | None = None) -> int | None:
-        """Log one answer to "Did this solve the caller's problem?"; its id, or None when it was spooled."""
+                        session: str | None = None, trail: Sequence[tuple[str, int, str]] = (),
+                        at: float | None = None) -> int | None:
+        """Log one answer to "Did this solve the caller's problem?"; its id, or None when it was spooled.
+
+        `trail`: call mode's answers that led here, oldest first, as (article, step, outcome label)
+        with the label from the article's steps graph (kb_tools.measure.feedback.resolve_trail)."""
         if reason is not None and reason not in REASONS:
             raise ValueError(f"reason must be one of {', '.join(REASONS)}, not {reason!r}")
         if via not in VIAS:
@@ -181,7 +185,8 @@ class ActivityLog:
         text = _clean(scrub(comment), keep_lines=True) if comment else None
         return self._record("feedback", {"at": time.time() if at is None else at, "article": article,
                                          "helpful": int(helpful), "reason": reason, "comment": text or None,
-                                         "step": step, "depth": depth, "via": via, "session": session})
+                                         "step": step, "depth": depth, "via": via, "session": session,
+                                         "trail": json.dumps([list(answer) for answer in trail]) if trail else None})
 
     @property
     def spooling(self) -> bool:
@@ -281,10 +286,10 @@ def _write_click(db: Tx, args: dict[str, Any]) -> bool:
 
 
 def _write_feedback(db: Tx, args: dict[str, Any]) -> int:
-    inserted = db.one("INSERT INTO feedback (at, article, helpful, reason, comment, step, depth, via, session) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                      tuple(args[k] for k in ("at", "article", "helpful", "reason", "comment", "step", "depth", "via",
-                                              "session")))
+    inserted = db.one("INSERT INTO feedback (at, article, helpful, reason, comment, step, depth, via, session, trail) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      tuple(args.get(k) for k in ("at", "article", "helpful", "reason", "comment", "step", "depth",
+                                                  "via", "session", "trail")))  # (spooled before trails: none)
     assert inserted is not None
     return int(inserted[0])
 
@@ -351,6 +356,7 @@ class FeedbackRow:
     step: int | None
     depth: str | None
     via: str
+    trail: tuple[tuple[str, int, str], ...] = ()  # call mode's answers: (article, step, outcome label), oldest first
 
 
 @dataclass
@@ -405,6 +411,16 @@ def _searches(db: Tx, lo: float, hi: float) -> Iterator[SearchRow]:
 
 
 def _feedback(db: Tx, lo: float, hi: float) -> Iterator[FeedbackRow]:
-    for row in db.rows("SELECT id, at, article, helpful, reason, comment, step, depth, via FROM feedback "
+    for row in db.rows("SELECT id, at, article, helpful, reason, comment, step, depth, via, trail FROM feedback "
                        "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
-        yield FeedbackRow(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6], row[7], row[8])
+        yield FeedbackRow(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6], row[7], row[8],
+                          _trail(row[9]))
+
+
+def _trail(stored: str | None) -> tuple[tuple[str, int, str], ...]:
+    """A stored trail; one another tool wrote in another shape counts as none rather than stop the report."""
+    try:
+        answers = json.loads(stored) if stored else []
+        return tuple((str(article), int(step), str(label)) for article, step, label in answers)
+    except (ValueError, TypeError):
+        return ()

@@ -238,14 +238,16 @@ def _helpfulness_tables(items: list[Helpfulness], link: _Linker) -> list[str]:
     rows = []
     for item in items:
         reasons = ", ".join(f"{REASON_LABELS.get(r, r)} {n}" for r, n in item.reasons.items())
-        stuck = ", ".join(f"step {s} ({n})" for s, n in item.stuck_steps.items())
+        stuck = _e(", ".join(f"step {s} ({n})" for s, n in item.stuck_steps.items()))
+        stuck += "".join(f'<br><span class="branch">after {_e(item.branch_text(branch))} ({branch.count})</span>'
+                         for branch in item.stuck_branches)
         comments = "<br>".join(
             f'{c.date} <span class="{"yes" if c.helpful else "no"}">{"yes" if c.helpful else "no"}</span>'
             + (f", step {c.step}" if c.step else "") + (f": {_e(c.text)}" if c.text else "") for c in item.comments)
         rows.append([f'<span class="yes">{item.yes}</span>', f'<span class="no">{item.no}</span>',
-                     link(item.path, item.title), _e(reasons), _e(stuck), comments])
+                     link(item.path, item.title), _e(reasons), stuck, comments])
     return ["<h2>Helpfulness</h2>",
-            _table(["Yes", "No", "Article", "Reasons", "Calls stuck at", "Latest comments"], rows, numeric=(0, 1))]
+            _table(["Yes", "No", "Article", "Reasons", "Calls stuck at, after which answers", "Latest comments"], rows, numeric=(0, 1))]
 
 
 def _health_rows(items: list[HealthItem], link: _Linker) -> list[list[str]]:

@@ -174,9 +174,9 @@ def _refused(config: KBConfig, changed: list[str]) -> list[Finding]:
 
 
 def _model_id() -> str:
-    from kb_tools.semantic.store import ONNX_SHA256
+    from kb_tools.semantic.store import model_id
 
-    return ONNX_SHA256
+    return model_id()
 
 
 def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[str], *, create: bool,

@@ -30,6 +30,7 @@ from kb_tools.measure.report.model import (
     QueryStat,
     Report,
     Rewording,
+    StuckBranch,
 )
 
 if TYPE_CHECKING:
@@ -254,6 +255,7 @@ def _add_articles(report: Report, searches: list[SearchRow], articles: dict[str,
 
 def _helpfulness(feedback: list[FeedbackRow], articles: dict[str, Article]) -> list[Helpfulness]:
     per_article: dict[str, Helpfulness] = {}
+    branches: dict[str, Counter[tuple[tuple[tuple[str, int, str], ...], int | None]]] = defaultdict(Counter)
     for row in feedback:
         stat = _stat(row.article, articles)
         item = per_article.setdefault(row.article, Helpfulness(row.article, stat.title, stat.owner))
@@ -265,11 +267,15 @@ def _helpfulness(feedback: list[FeedbackRow], articles: dict[str, Article]) -> l
             item.reasons[row.reason] = item.reasons.get(row.reason, 0) + 1
         if row.step is not None and not row.helpful:
             item.stuck_steps[row.step] = item.stuck_steps.get(row.step, 0) + 1
+        if row.trail and not row.helpful:
+            branches[row.article][(row.trail, row.step)] += 1
         if row.comment or row.step is not None or row.reason:
             item.comments.append(Comment(_day(row.at), row.helpful, row.reason, row.comment, row.step))
     for item in per_article.values():
         item.comments = item.comments[::-1][:COMMENTS]  # newest first
         item.stuck_steps = dict(sorted(item.stuck_steps.items()))
+        item.stuck_branches = [StuckBranch(trail, step, n) for (trail, step), n in sorted(
+            branches[item.path].items(), key=lambda kv: (-kv[1], kv[0][1] or 0, kv[0][0]))]
     return sorted(per_article.values(), key=lambda h: (-h.no, h.yes, h.path))
 
 

@@ -82,7 +82,9 @@ def _helpfulness_lines(items: list[Helpfulness]) -> list[str]:
         stuck = ", ".join(f"step {s} ({n})" for s, n in item.stuck_steps.items())
         lines.append(f"  yes {item.yes:>3}  no {item.no:>3}  {item.path}  {item.title}" + _by(item.owner)
                      + (f"\n             reasons: {reasons}" if reasons else "")
-                     + (f"\n             calls stuck at: {stuck}" if stuck else ""))
+                     + (f"\n             calls stuck at: {stuck}" if stuck else "")
+                     + "".join(f"\n             stuck after: {item.branch_text(branch)} ({branch.count})"
+                               for branch in item.stuck_branches))
         for comment in item.comments:
             said = f": {comment.text!r}" if comment.text else ""
             what = REASON_LABELS.get(comment.reason or "", "") or ("yes" if comment.helpful else "no")

@@ -244,7 +244,8 @@
       var outcome = step && step.outcomes && step.outcomes[index];
       if (!outcome) return;
       history.push(here());
-      trail.push({ path: data[depth].path, title: data[depth].title, step: position + 1, label: outcome.label });
+      trail.push({ path: data[depth].path, title: data[depth].title, step: position + 1, outcome: index + 1,
+        label: outcome.label });
       var to = outcome.to || {};
       if (to.kind === "step" && to.position) {
         position = to.position - 1;
@@ -373,7 +374,10 @@
     /** Post the call's outcome; false when there is no activity log to post to. */
     function sendCallFeedback(answer) {
       if (!api.log) return false;
-      var body = Object.assign({ article: data[depth].path, depth: depth, via: "call" }, answer);
+      // The trail by numbers (article, step, outcome): the server takes each label from the article itself.
+      var answers = trail.filter(function (a) { return a.outcome; }).map(function (a) { return [a.path, a.step, a.outcome]; });
+      var body = Object.assign({ article: data[depth].path, depth: depth, via: "call" }, answer,
+        answers.length ? { trail: answers } : {});
       var picked = trail.length ? trail.map(function (a) { return a.label; }).join(" \u2192 ") : "";
       postJson("api/feedback", body).then(function () {
         var widget = kb.feedbackWidget;
