@@ -106,6 +106,8 @@ def page_steps(page_html: str, card: Card, url: str, *, pages: Mapping[str, str]
     """The page's steps at each depth, as `kb steps --json` prints them, read by the content model's own
     outline of the built HTML; {} when it has none. `pages` maps each page's URL (from the site root) to
     its docs path, to name outcome targets."""
+    if card.meta.status == "archived":
+        return {}  # as `kb steps` and /api/steps: an archived article's steps are no longer walked with callers
     sections = read_outline(page_html).sections
     resolve = site_link_resolver(url, pages or {})
     by_depth = {
