@@ -167,6 +167,40 @@ def test_snippets_show_marks_but_never_run_markup(page: Page, served: str):
     assert page.evaluate("document.querySelectorAll('.kb-result__snippet *:not(mark)').length") == 0
 
 
+def test_the_dropdown_shows_the_summary_the_callers_phrase_and_a_draft_badge(page: Page, served: str):
+    """Before: a title, a section and a snippet only, so a draft looked like any validated answer."""
+    open_fresh(page, served)
+    titles = search_for(page, "cancel my contract")
+    assert titles[0] == "Close your account"
+    first = page.evaluate(
+        "(() => { const r = document.querySelector('.kb-result'); return {"
+        " badge: r.querySelector('.kb-badge.kb-status-draft')?.textContent || '',"
+        " summary: r.querySelector('.kb-result__summary')?.textContent || '',"
+        " phrase: r.querySelector('.kb-result__phrase')?.textContent || '' }; })()")
+    assert first == {"badge": "Draft", "phrase": "Caller: \u201ccancel my contract\u201d",
+                     "summary": "Give notice to close a Brightwave account from My Brightwave and explain the final "
+                                "bill and equipment return."}
+    # A validated article carries no state badge.
+    assert page.evaluate("[...document.querySelectorAll('.kb-result')].filter(r => r.querySelector("
+                         "'.kb-status-draft, .kb-status-archived')).length") == 1
+    assert "No good match" not in text_of(page, ".kb-search__status")
+    page.screenshot(path=SHOTS / "04b-search-draft-badge-summary-phrase.png")
+
+
+def test_a_weak_match_says_no_good_match(page: Page, served: str):
+    """Hybrid search finds something for anything; before, nothing told the agent it was no answer."""
+    open_fresh(page, served)
+    search_for(page, "banana bread recipe for the wifi party")
+    assert text_of(page, ".kb-search__status").startswith("No good match: try other words.")
+    assert page.evaluate("document.querySelector('.kb-search__results').classList.contains('kb-search__results--weak')")
+    page.screenshot(path=SHOTS / "04c-search-no-good-match.png")
+    open_fresh(page, served)
+    search_for(page, CALLER_SAYS)
+    assert not text_of(page, ".kb-search__status").startswith("No good match")
+    assert not page.evaluate("document.querySelector('.kb-search__results').classList.contains("
+                             "'kb-search__results--weak')")
+
+
 # --- the site-wide depth ----------------------------------------------------------------------
 
 

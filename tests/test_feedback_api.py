@@ -105,6 +105,8 @@ def test_searches_clicks_and_feedback_posted_over_http_appear_in_the_report(desk
                                                       "article": ARTICLE_PATH})
     nothing = search(desk.url, "qqzzxv blorfengast", "tests-report-2")
     assert nothing.json()["hits"] == []
+    badly = search(desk.url, "banana bread recipe for the wifi party", "tests-report-3")  # results, none of them an answer
+    assert badly.json()["hits"] and badly.json()["confidence"] == "none"
     voted = post(desk.url, "feedback", {"article": ARTICLE, "helpful": False, "reason": "hard-to-follow",
                                         "comment": "caller jo@example.com got lost", "step": 4, "via": "call",
                                         "depth": "beginner"})
@@ -116,6 +118,9 @@ def test_searches_clicks_and_feedback_posted_over_http_appear_in_the_report(desk
     queries = {q["query"]: q for q in data["top_queries"]}
     assert queries["router keeps dropping my wifi"]["opened"] == 1
     assert "qqzzxv blorfengast" in [q["query"] for q in data["zero_result_queries"]]
+    # The content gaps: no results, or results that answer badly (the desk records each search's confidence).
+    assert {"qqzzxv blorfengast", "banana bread recipe for the wifi party"} <= {q["query"] for q in data["no_match_queries"]}
+    assert "router keeps dropping my wifi" not in {q["query"] for q in data["no_match_queries"]}
     assert ARTICLE_PATH in [a["path"] for a in data["top_articles"]]
     wifi = next(h for h in data["helpfulness"] if h["path"] == ARTICLE_PATH)
     assert wifi["reasons"]["hard-to-follow"] >= 1 and wifi["stuck_steps"]["4"] >= 1

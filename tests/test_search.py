@@ -217,7 +217,7 @@ def test_cli_search_json_schema(sample_index: Path):
     data = json.loads(result.output)
     assert set(data) == {"query", "total", "correction", "confidence", "facets", "generation", "mode", "notice", "hits"}
     assert set(data["hits"][0]) == {"path", "title", "summary", "product", "type", "status", "section", "anchor",
-                                    "depth", "url", "score", "snippet"}
+                                    "depth", "url", "score", "snippet", "badge", "customer_phrase"}
     assert len(data["hits"]) == 2
     assert data["mode"] == "hybrid" and data["notice"] is None
 

@@ -39,11 +39,12 @@ def write_records(log: ActivityLog) -> None:
     """The same desk activity, whatever keeps it: typed, reworded, opened, voted, stuck."""
     for n, text in enumerate(["wifi password forgotten", "WiFi password  forgotten"]):
         log.record_search(text, results=0, session=f"desk-000{n}", at=noon(0) + n)
-    log.record_search("router lights", results=2, shown=["a.md", "b.md"], session="desk-0010", at=noon(1))
+    log.record_search("router lights", results=2, shown=["a.md", "b.md"], session="desk-0010", at=noon(1),
+                      confidence="none")
     log.record_search("portal locked", results=1, shown=["b.md"], session="desk-0020", at=noon(1) + 100,
-                      as_you_type=True)
+                      as_you_type=True, confidence="strong")
     log.record_search("portal locked out", results=1, shown=["b.md"], session="desk-0020", at=noon(1) + 103,
-                      as_you_type=True)
+                      as_you_type=True, confidence="none")  # typed on: the same row, now matching badly
     final = log.record_search("cannot log in", results=1, shown=["c.md"], session="desk-0020", at=noon(1) + 120)
     assert final is not None
     log.record_click(final, "c.md", rank=1, at=noon(1) + 125)
@@ -94,6 +95,10 @@ def test_the_report_is_the_same_on_sqlite_and_postgresql(pg_url: str, tmp_path: 
     assert stuck == [{"trail": [{"article": "a.md", "step": 1, "outcome": "Blinking red"},
                                 {"article": "c.md", "step": 2, "outcome": "AUTH-423"}], "step": 3, "count": 2}]
     assert on_sqlite["log_starts"] == (TODAY - dt.timedelta(days=20)).isoformat()
+    # Each search's confidence is kept (as typed on, the last one's): the gaps are those with no good match.
+    assert on_sqlite["no_good_match"] == 4
+    assert {q["query"] for q in on_sqlite["no_match_queries"]} == {"wifi password forgotten", "router lights",
+                                                                   "portal locked out"}
     assert report_of(pg_url, days=6)["searches"] == 5  # the period, on the database too
 
 

@@ -315,7 +315,8 @@ class KBApp:
                 and not _client_wait(self._limits["/api/search"], request.environ)):
             search_id = self._write(lambda log: log.record_search(
                 query, results=results.total, shown=[hit.path for hit in results.hits], source="api",
-                filters={"depth": depth, "product": product}, session=request.session, as_you_type=True))
+                filters={"depth": depth, "product": product}, session=request.session, as_you_type=True,
+                confidence=results.confidence))
             if search_id is not None:
                 request.headers.append(("X-KB-Search-Id", str(search_id)))
         return results.to_dict()

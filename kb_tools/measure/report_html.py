@@ -213,7 +213,8 @@ def _queries(stats: list[QueryStat], last: Callable[[QueryStat], str]) -> str:
 def _gaps(report: Report, link: _Linker) -> list[str]:
     parts = ["<h2>Content gaps</h2>"]
     if report.owner is None:
-        parts += ["<h3>Searches with no results</h3>", _queries(report.zero_result_queries, lambda q: f"last {q.last}")]
+        parts += ["<h3>No good match (no results, or none answering well)</h3>",
+                  _queries(report.no_match_queries, lambda q: f"last {q.last}")]
     parts += ["<h3>Results shown, none opened</h3>",
               _queries(report.unopened_queries, lambda q: "first result " + link(q.top_result) if q.top_result else "")]
     parts += ["<h3>Reworded searches, by the query that ended them</h3>", _table(

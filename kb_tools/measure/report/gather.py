@@ -160,6 +160,7 @@ def _add_search_figures(report: Report, searches: list[SearchRow], since: dt.dat
     report.searches = len(searches)
     report.sessions = len({s.session for s in searches if s.session})
     report.zero_results = sum(s.results == 0 for s in searches)
+    report.no_good_match = sum(s.no_good_match for s in searches)
     report.desk_searches = sum(s.source == "api" for s in searches)
     report.unopened = sum(_is_unopened(s) for s in searches)
     report.reworded = sum(s.reworded_as is not None for s in searches)
@@ -179,6 +180,8 @@ def _is_unopened(search: SearchRow) -> bool:
 def _add_gaps(report: Report, searches: list[SearchRow], everyone: list[SearchRow], mine: set[str]) -> None:
     if report.owner is None:
         report.zero_result_queries = _query_stats(s for s in searches if s.results == 0)
+        # Hybrid search nearly always finds something: a gap is a query nothing answers well.
+        report.no_match_queries = _query_stats(s for s in searches if s.no_good_match)
         report.rewordings = _rewordings(everyone)
     else:
         # Chains that ended at one of the owner's articles: the earlier wordings belong in its customer_says.

@@ -118,12 +118,14 @@ class Report:
     searches: int = 0
     sessions: int = 0
     zero_results: int = 0
+    no_good_match: int = 0  # no results, or results that matched the query badly (confidence none)
     desk_searches: int = 0  # through the API: the only ones that can report an opened result
     unopened: int = 0
     reworded: int = 0
     votes: int = 0
     days: list[Day] = field(default_factory=list)
     zero_result_queries: list[QueryStat] = field(default_factory=list)
+    no_match_queries: list[QueryStat] = field(default_factory=list)  # the content gaps: no good match
     unopened_queries: list[QueryStat] = field(default_factory=list)
     rewordings: list[Rewording] = field(default_factory=list)
     top_queries: list[QueryStat] = field(default_factory=list)
