@@ -25,14 +25,15 @@ CASES = [
     # (id, front matter changes, body, expected "line: severity: message [rule]")
     ("unknown key", {"colour": "blue"}, None,
      "12: error: unknown front matter key 'colour'; the known keys are: title, summary, product, type, tags, "
-     "customer_says, owner, reviewed, review_every, status. [unknown-key]"),
+     "customer_says, owner, reviewed, review_every, status, escalation, affects, since, fixed_on. [unknown-key]"),
     ("wrong type", {"tags": "router"}, None, "6: error: 'tags' should be a list of words, got 'router'. [wrong-type]"),
     ("bad date", {"reviewed": "14/09/2026"}, None,
      "9: error: 'reviewed' is '14/09/2026'; write the date as YYYY-MM-DD. [bad-date]"),
     ("unknown product", {"product": "toaster"}, None,
      "4: error: unknown product 'toaster'; declared in products.yml: router, portal. [unknown-product]"),
     ("unknown type", {"type": "faq"}, None,
-     "5: error: unknown type 'faq'; use one of: how-to, troubleshooting, reference, concept, playbook. [unknown-type]"),
+     "5: error: unknown type 'faq'; use one of: how-to, troubleshooting, reference, concept, playbook, "
+     "known-issue. [unknown-type]"),
     ("unknown status", {"status": "done"}, None,
      "11: error: unknown status 'done'; use one of: draft, validated, archived. [unknown-status]"),
     ("missing field", {"summary": None}, None, "1: error: missing 'summary' (one sentence of text). [missing-field]"),

@@ -9,7 +9,7 @@ database and a spool file, a record the database cannot take now (unreachable, t
 the spool (log_spool.py) and is forwarded in order when it answers again; the write returns None.
 
   log_location(setting, index_dir)   where the log is: --log / KB_LOG, "off", or beside the index
-  ActivityLog(target)                record_search, record_click, record_feedback, state
+  ActivityLog(target)                record_search, record_click, record_feedback, record_handoff, state
   read_activity(target, since=)      the rows of a period, for `kb report`
 """
 
@@ -183,6 +183,14 @@ class ActivityLog:
                                          "helpful": int(helpful), "reason": reason, "comment": text or None,
                                          "step": step, "depth": depth, "via": via, "session": session})
 
+    def record_handoff(self, article: str, *, team: str, step: int | None = None, depth: str | None = None,
+                       via: str = "article", session: str | None = None, at: float | None = None) -> int | None:
+        """Log that the call on `article` was handed to `team` (docs/teams.yml); its id, or None when spooled."""
+        if via not in VIAS:
+            raise ValueError(f"via must be one of {', '.join(VIAS)}, not {via!r}")
+        return self._record("handoff", {"at": time.time() if at is None else at, "article": article, "team": team,
+                                        "step": step, "depth": depth, "via": via, "session": session})
+
     @property
     def spooling(self) -> bool:
         """True while records wait in the spool (the database is away, or was until just now)."""
@@ -289,7 +297,15 @@ def _write_feedback(db: Tx, args: dict[str, Any]) -> int:
     return int(inserted[0])
 
 
-_WRITERS = {"search": _write_search, "click": _write_click, "feedback": _write_feedback}
+def _write_handoff(db: Tx, args: dict[str, Any]) -> int:
+    inserted = db.one("INSERT INTO handoffs (at, article, team, step, depth, via, session) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      tuple(args[k] for k in ("at", "article", "team", "step", "depth", "via", "session")))
+    assert inserted is not None
+    return int(inserted[0])
+
+
+_WRITERS = {"search": _write_search, "click": _write_click, "feedback": _write_feedback, "handoff": _write_handoff}
 
 
 def _previous_unopened(db: Tx, session: str, source: str, at: float) -> tuple[int, float, str] | None:
@@ -353,6 +369,19 @@ class FeedbackRow:
     via: str
 
 
+@dataclass(frozen=True)
+class HandoffRow:
+    """One call handed to a team."""
+
+    id: int
+    at: float
+    article: str
+    team: str
+    step: int | None
+    depth: str | None
+    via: str
+
+
 @dataclass
 class Activity:
     """The log's rows of one period (empty, with `note` saying why, when there is no log).
@@ -362,6 +391,7 @@ class Activity:
 
     searches: list[SearchRow] = field(default_factory=list)
     feedback: list[FeedbackRow] = field(default_factory=list)
+    handoffs: list[HandoffRow] = field(default_factory=list)
     path: LogTarget | None = None
     note: str | None = None
     first_record: float | None = None
@@ -386,8 +416,9 @@ def read_activity(target: LogTarget | None, *, since: float | None = None, until
             lo, hi = since if since is not None else 0.0, until if until is not None else float("inf")
             first = db.one("SELECT min(at) FROM (SELECT min(at) AS at FROM searches UNION ALL "
                            "SELECT min(at) FROM feedback) AS oldest")
-            return Activity(searches=list(_searches(db, lo, hi)), feedback=list(_feedback(db, lo, hi)), path=store.name,
-                            first_record=first[0] if first else None)
+            handoffs = list(_handoffs(db, lo, hi)) if version >= 3 else []
+            return Activity(searches=list(_searches(db, lo, hi)), feedback=list(_feedback(db, lo, hi)), handoffs=handoffs,
+                            path=store.name, first_record=first[0] if first else None)
     finally:
         store.close()
 
@@ -408,3 +439,9 @@ def _feedback(db: Tx, lo: float, hi: float) -> Iterator[FeedbackRow]:
     for row in db.rows("SELECT id, at, article, helpful, reason, comment, step, depth, via FROM feedback "
                        "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
         yield FeedbackRow(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6], row[7], row[8])
+
+
+def _handoffs(db: Tx, lo: float, hi: float) -> Iterator[HandoffRow]:
+    for row in db.rows("SELECT id, at, article, team, step, depth, via FROM handoffs "
+                       "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
+        yield HandoffRow(*row)

@@ -34,6 +34,7 @@ from kb_tools.content.steps_graph import article_link_resolver, steps_data
 from kb_tools.errors import IndexMissingError, IndexWriteError, KBError
 from kb_tools.search import storage
 from kb_tools.search.analysis import clean_text, make_analyzer, term_counts, terms
+from kb_tools.search.known_issues import issue_fields
 from kb_tools.search.postings import ArticleTerms, write_postings
 from kb_tools.search.storage import INDEX_FORMAT, INDEX_NAME
 from kb_tools.search.syntax import TEXT_FIELDS
@@ -243,7 +244,7 @@ def article_document(article: Article, analysed: ArticleTerms) -> dict[str, Any]
         "meta": {"title": article.title, "summary": meta.summary,
                  "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
                  "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths),
-                 "sections": section_cards(article)},
+                 "sections": section_cards(article), "issue": issue_fields(meta)},
     }
 
 

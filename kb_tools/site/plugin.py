@@ -21,6 +21,7 @@ from mkdocs.structure.pages import Page
 from kb_tools.content.card import Card, read_card
 from kb_tools.content.config import PRODUCTS_FILE, KBConfig, load_config
 from kb_tools.content.findings import Finding
+from kb_tools.content.known_issues import open_issues
 from kb_tools.content.glossary import (
     GLOSSARY_FILE,
     GLOSSARY_PAGE,
@@ -31,6 +32,7 @@ from kb_tools.content.glossary import (
 from kb_tools.content.paths import Catalog, build_catalog, is_path_page
 from kb_tools.content.render import EXTENSION_NAME
 from kb_tools.content.sources import source_problems
+from kb_tools.content.teams import TEAMS_FILE, article_handoff
 from kb_tools.errors import KBError
 from kb_tools.site.pages import (
     desk_settings,
@@ -38,6 +40,15 @@ from kb_tools.site.pages import (
     landing_page,
     meta_bar,
     steps_script,
+)
+from kb_tools.site.handoff_pages import (
+    KNOWN_ISSUES_MARKER,
+    handoff_card,
+    handoff_data,
+    handoff_script,
+    insert_before_cause,
+    known_issues_list,
+    team_resolver,
 )
 from kb_tools.site.history import Change, history_line, read_history
 from kb_tools.site.path_pages import insert_path_list, page_additions
@@ -47,7 +58,8 @@ log = logging.getLogger("mkdocs.plugins.kb")
 
 ASSET_DIR = "assets/kb"
 # The agent desk (API search, call mode, Copy steps, feedback): plain scripts, one job each, in load order.
-DESK_SCRIPTS = ("core", "depth", "server", "steps", "search", "call-mode", "actions", "feedback", "start")
+DESK_SCRIPTS = ("core", "depth", "server", "steps", "known-issues", "search", "handoff", "call-mode", "actions",
+                "feedback", "start")
 ASSETS = ("kb.css", *(f"desk/{name}.js" for name in DESK_SCRIPTS), "paths.css", "paths.js")
 _MAX_LISTED_FINDINGS = 20
 
@@ -104,7 +116,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.kb is not None
-        for name in (PRODUCTS_FILE, GLOSSARY_FILE):
+        for name in (PRODUCTS_FILE, GLOSSARY_FILE, TEAMS_FILE):
             declared = files.get_file_from_path(name)
             if declared is not None:
                 files.remove(declared)  # configuration, not content
@@ -131,7 +143,8 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         package = resources.files("kb_tools.site").joinpath("assets")
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=package.joinpath(*name.split("/")).read_bytes()))
-        files.append(File.generated(config, f"{ASSET_DIR}/desk.json", content=desk_settings(self.kb)))
+        files.append(File.generated(config, f"{ASSET_DIR}/desk.json",
+                                    content=desk_settings(self.kb, open_issues(self.cards.values(), self.kb))))
         self.history = read_history(self.kb.docs_dir) if self.config.history else {}
         if self.preview is not None:
             try:
@@ -173,12 +186,22 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         for key in ("title", "description"):
             if isinstance(page.meta.get(key), str):
                 page.meta[key] = html.escape(page.meta[key], quote=True)
+        if KNOWN_ISSUES_MARKER in markdown:
+            markdown = markdown.replace(KNOWN_ISSUES_MARKER, known_issues_list(self.cards.values(), page.file.src_uri))
         return insert_path_list(markdown, self.paths, page.file.src_uri)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         card = self.cards.get(page.file.src_uri)
+        assert self.kb is not None
         # Read by call mode and Copy steps, even on static files; from the article's own HTML only.
-        steps = steps_script(html, card, page.url, pages=self._page_paths(files)) if card is not None and card.is_article else ""
+        steps, handoff_teams = "", set[str]()
+        if card is not None and card.is_article:
+            steps = steps_script(html, card, page.url, pages=self._page_paths(files),
+                                 team_of=team_resolver(card, self.kb.teams), handoff_teams=handoff_teams)
+            handoff = handoff_data(card, self.kb.teams, sorted(handoff_teams))
+            steps += handoff_script(handoff)
+            if card.meta.escalation is not None:
+                html = insert_before_cause(html, handoff_card(article_handoff(card.meta.escalation, self.kb.teams)))
         html += page_additions(self.paths, page.file.src_uri, lambda src: _url(files, src, page))
         if self.preview is not None:
             html = insert_after_title(html, self.preview.panel_html(page.file.src_uri))
@@ -196,6 +219,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
 # Top of the navigation: welcome, then onboarding; the products; then reference pages.
 _FIRST_PAGES = {"index.md": 0, "start-here.md": 1}
 _PATHS_FOLDER = "paths"
+_KNOWN_ISSUES_FOLDER = "known-issues"
 PATHS_PAGE = f"{_PATHS_FOLDER}/index.md"
 PATHS_PAGE_MARKDOWN = "---\ntitle: Onboarding paths\ntype: page\n---\n\n# Onboarding paths\n\n<!-- kb-paths -->\n"
 
@@ -206,6 +230,8 @@ def _nav_rank(item: Any, product_order: dict[str, int]) -> tuple[int, int]:
         return (3, product_order[folder])
     if folder == _PATHS_FOLDER:
         return (2, 0)
+    if folder == _KNOWN_ISSUES_FOLDER:  # what is broken right now: before the products
+        return (2, 1)
     source = getattr(getattr(item, "file", None), "src_uri", "")
     return (0, _FIRST_PAGES[source]) if source in _FIRST_PAGES else (4, 0)
 

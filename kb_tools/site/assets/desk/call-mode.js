@@ -53,7 +53,7 @@
 
   var callMode = (function () {
     var dialog, title, trailList, progress, meter, variant, stepText, checkpoint, checkpointText, outcomes;
-    var finish, question, back, next, yes, stuck, stuckStep;
+    var finish, question, back, next, yes, stuck, stuckStep, handoffSlot;
     var data = null, depth = "beginner", position = 0, opener = null, ended = null, leaving = false;
     var history = [], trail = [];
 
@@ -90,12 +90,15 @@
         notSolved(sendCallFeedback({ helpful: false, step: step }) ? "recorded as stuck at step " + step + "; " : "");
       });
       question = make("p", { class: "kb-call__question" });
+      handoffSlot = make("div", { class: "kb-call__handoff", hidden: true });
       finish = make("div", { class: "kb-call__finish", hidden: true }, [
         question,
+        handoffSlot,
         make("div", { class: "kb-call__answers" }, [
           yes,
           button("Not yet", { class: "md-button kb-call__no" }, function () {
-            if (!api.log) return notSolved("");
+            var handingOff = showHandoff(ended && ended.team);
+            if (!api.log) return handingOff ? undefined : notSolved("");
             askWhereStuck();
           }),
         ]),
@@ -162,8 +165,11 @@
           : ended && ended.kind === "solved" ? "The customer's answer says it is solved. Is it?"
           : "That was the last step. Is the problem solved?";
         checkpoint.hidden = outcomes.hidden = next.hidden = true;
+        if (ended && ended.kind === "handoff") showHandoff(ended.team);
+        else showHandoff(false);
         return;
       }
+      showHandoff(false);
       var step = all[position];
       progress.textContent = "Step " + (position + 1) + " of " + all.length;
       variant.textContent = step.variant ? "Only for: " + step.variant : "";
@@ -235,7 +241,7 @@
       } else if (to.kind === "article") {
         return followTo(to);
       } else {
-        ended = { kind: to.kind, note: to.note || "" };
+        ended = { kind: to.kind, note: to.note || "", team: to.team || null };
       }
       moved();
     }
@@ -333,6 +339,17 @@
       dialog.close();
       var bar = document.querySelector(".kb-desk-actions");
       if (bar && bar.kbStatus) bar.kbStatus.textContent = message;
+    }
+
+    /** The hand-off card (handoff.js) to `team` (the article's own when null) at the end; false hides it.
+     * True when there is a hand-off to show. */
+    function showHandoff(team) {
+      var handoff = team === false || !kb.pageHandoff ? null : kb.pageHandoff(team || null);
+      var card = handoff && kb.handoffCard(handoff, { via: "call", depth: depth,
+        step: Math.max(1, Math.min(ended ? position + 1 : position, steps().length)) });
+      handoffSlot.replaceChildren.apply(handoffSlot, card ? [card] : []);
+      handoffSlot.hidden = !card;
+      return !!card;
     }
 
     /** "Not yet": which step did the call get stuck at? Pre-filled with the step just done. */
