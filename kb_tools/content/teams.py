@@ -14,6 +14,7 @@ fields a customer's follow-up e-mail quotes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,16 @@ def resolve_handoff(note: str, escalation: Escalation | None, teams: Teams) -> t
         return named, rest
     default = teams.get(escalation.team) if escalation else None
     return default, note.strip()
+
+
+def team_resolver(escalation: Escalation | None, teams: Teams) -> Callable[[str], tuple[str | None, str]]:
+    """A hand-off note of an article -> the id of its team (None when teams.yml knows none), and the
+    note without the team's name: what steps_data's `team_of` takes."""
+    def team_of(note: str) -> tuple[str | None, str]:
+        team, rest = resolve_handoff(note, escalation, teams)
+        return (team.id if team else None), rest
+
+    return team_of
 
 
 def article_handoff(escalation: Escalation | None, teams: Teams, team: Team | None = None) -> Handoff | None:

@@ -18,16 +18,6 @@ KNOWN_ISSUES_MARKER = "<!-- kb-known-issues -->"
 ISSUE_LABELS = {"investigating": "Investigating", "identified": "Identified", "fixed": "Fixed"}
 
 
-def team_resolver(card: Card, teams: Teams) -> TeamOf:
-    """A hand-off note of this article -> the id of its team (None when teams.yml knows none), and the
-    note without the team's name."""
-    def team_of(note: str) -> tuple[str | None, str]:
-        team, rest = resolve_handoff(note, card.meta.escalation, teams)
-        return (team.id if team else None), rest
-
-    return team_of
-
-
 def handoff_data(card: Card, teams: Teams, team_ids: Iterable[str] = ()) -> dict[str, Any] | None:
     """The article's hand-off as the desk reads it: the `escalation:` resolved to its team (the
     top-level fields, see Handoff.to_dict), and `other_teams`: each other team an outcome hands to."""

@@ -32,7 +32,7 @@ from kb_tools.content.glossary import (
 from kb_tools.content.paths import Catalog, build_catalog, is_path_page
 from kb_tools.content.render import EXTENSION_NAME
 from kb_tools.content.sources import source_problems
-from kb_tools.content.teams import TEAMS_FILE, article_handoff
+from kb_tools.content.teams import TEAMS_FILE, article_handoff, team_resolver
 from kb_tools.errors import KBError
 from kb_tools.site.pages import (
     desk_settings,
@@ -48,7 +48,6 @@ from kb_tools.site.handoff_pages import (
     handoff_script,
     insert_before_cause,
     known_issues_list,
-    team_resolver,
 )
 from kb_tools.site.history import Change, history_line, read_history
 from kb_tools.site.path_pages import insert_path_list, page_additions
@@ -197,7 +196,8 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         steps, handoff_teams = "", set[str]()
         if card is not None and card.is_article:
             steps = steps_script(html, card, page.url, pages=self._page_paths(files),
-                                 team_of=team_resolver(card, self.kb.teams), handoff_teams=handoff_teams)
+                                 team_of=team_resolver(card.meta.escalation, self.kb.teams) if self.kb.teams.exists
+                                 else None, handoff_teams=handoff_teams)
             handoff = handoff_data(card, self.kb.teams, sorted(handoff_teams))
             steps += handoff_script(handoff)
             if card.meta.escalation is not None:

@@ -97,8 +97,8 @@
         make("div", { class: "kb-call__answers" }, [
           yes,
           button("Not yet", { class: "md-button kb-call__no" }, function () {
-            var handingOff = showHandoff(ended && ended.team);
-            if (!api.log) return handingOff ? undefined : notSolved("");
+            if (!api.log) return notSolved(""); // the article's own card says whom to hand off to
+            showHandoff(ended && ended.team);
             askWhereStuck();
           }),
         ]),
@@ -161,7 +161,7 @@
       if (done) {
         progress.textContent = all.length ? "End of the call" : "No steps at this depth";
         question.textContent = ended && ended.kind === "handoff"
-          ? "Hand off" + (ended.note ? ": " + ended.note : "") + ". Is the problem solved?"
+          ? "Hand off" + handoffTeamName(ended.team) + (ended.note ? ": " + ended.note : "") + ". Is the problem solved?"
           : ended && ended.kind === "solved" ? "The customer's answer says it is solved. Is it?"
           : "That was the last step. Is the problem solved?";
         checkpoint.hidden = outcomes.hidden = next.hidden = true;
@@ -339,6 +339,11 @@
       dialog.close();
       var bar = document.querySelector(".kb-desk-actions");
       if (bar && bar.kbStatus) bar.kbStatus.textContent = message;
+    }
+
+    function handoffTeamName(team) {
+      var handoff = kb.pageHandoff ? kb.pageHandoff(team || null) : null;
+      return handoff ? " to " + handoff.team.name : "";
     }
 
     /** The hand-off card (handoff.js) to `team` (the article's own when null) at the end; false hides it.

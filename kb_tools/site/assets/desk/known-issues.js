@@ -49,14 +49,14 @@
     });
   }
 
-  /** The search's pinned known issues (the API's `pinned`), as result items above the hits. */
+  /** The search's pinned known issues (the API's `pinned`), as items above the hits. Not results:
+   * Enter and the arrow keys still go to the best article; a click or Tab opens the issue. */
   function pinnedItems(data) {
     return (data.pinned || []).map(function (issue) {
-      var link = issueLink(issue, "kb-result__link kb-result__link--pinned");
-      link.querySelector(".kb-issue__title").classList.add("kb-result__title");
+      var link = issueLink(issue, "kb-pinned__link");
       link.prepend(make("span", { class: "kb-result__pin", text: "Known issue" }), " ");
-      if (issue.summary) link.append(make("span", { class: "kb-result__snippet", text: issue.summary }));
-      return make("li", { class: "kb-result kb-result--pinned" }, [link]);
+      if (issue.summary) link.append(make("span", { class: "kb-pinned__summary", text: issue.summary }));
+      return make("li", { class: "kb-pinned" }, [link]);
     });
   }
 
