@@ -1,6 +1,7 @@
 # The commands of the README:
 #   make write   the writer's preview: mkdocs serve with live reload and each page's kb check findings
 #   make serve   set everything up, check the content, build the site and serve it on http://127.0.0.1:8000
+#   make customer-site   the customer help centre (mkdocs.customer.yml) in site-customer/
 #   make test    set up what the tests need (chromium, PostgreSQL) and run the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -8,7 +9,7 @@ BIN     = $(VENV)/bin
 PORT   ?= 8000
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: write serve site test lint setup setup-dev browser wordlists postgresql clean
+.PHONY: write serve site customer-site test lint setup setup-dev browser wordlists postgresql clean
 
 serve: site
 	@echo "Serving the knowledge base on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
@@ -25,6 +26,12 @@ site: setup
 	$(BIN)/kb index docs
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "Site built in site/"
+
+# The customer help centre from the same docs/: customer-visible articles only, no agent-only text, no desk.
+customer-site: setup
+	$(BIN)/kb check docs --no-findability
+	$(BIN)/mkdocs build --strict --quiet -f mkdocs.customer.yml
+	@echo "Customer help centre built in site-customer/"
 
 test: setup-dev browser postgresql lint
 	$(BIN)/python -m pytest

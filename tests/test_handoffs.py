@@ -154,6 +154,23 @@ def test_handoffs_that_resolve_are_clean(write_docs):
     assert check(docs) == (0, ["2 articles checked: 0 errors, 0 warnings"])
 
 
+def test_customer_chase_skips_agent_blocks_and_internal_articles(write_docs):
+    """What an `!!! agent` block says (inside a step or between paragraphs) reaches no customer; the line
+    after the block does, and an internal article is the agents' own."""
+    agent_step = ('    1. Press **Reset**.\n\n        !!! agent "For agents"\n            If the caller must call us back '
+                  'later, note why in the case.\n\n        Checkpoint: the light turns white.\n')
+    body = ('!!! agent "For agents"\n    A repeat caller may ring us again: link the cases.\n\n'
+            'If it drops again, call us back with the reference.\n\n'
+            f'## Steps\n\n=== "Beginner"\n\n{agent_step}\n=== "Expert"\n\n    1. Reset.{SEEN}')
+    docs = docs_with(write_docs, {
+        "router/a.md": article(body=body),
+        "router/b.md": article("Reset the portal", body="Call us back tomorrow.\n\n" + steps(""),
+                               visibility="internal")}, TEAMS_YML + "    response: 1 day\n")
+    assert check(docs) == (1, [f"{docs}/router/a.md:19: error: 'call us back' makes the customer chase us: own the "
+                               "follow-up instead (set `escalation.callback` to the team that calls back, or `agent`, "
+                               "and say when). [customer-chase]", "2 articles checked: 1 error, 0 warnings"])
+
+
 def test_without_teams_yml_hand_off_notes_stay_free_text(write_docs):
     docs = write_docs({"router/a.md": article(body=steps("        - Still orange → hand off to the app team\n"))})
     assert check(docs) == (0, ["1 articles checked: 0 errors, 0 warnings"])

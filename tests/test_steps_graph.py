@@ -25,7 +25,7 @@ def _beginner(steps: str) -> str:
 
 
 BRANCHING = _beginner("""\
-    1. Ask them to read the **Internet** light, see [the lights](b.md#lights).
+    1. Read the **Internet** light, see [the lights](b.md#lights).
 
         Checkpoint: which **colour** is it?
 
@@ -64,8 +64,8 @@ def test_outcomes_under_a_checkpoint_become_the_steps_graph(write_docs):
     ]
     assert [o.line for o in first.outcomes] == [24, 25, 26, 27]
     assert first.checkpoint == "which colour is it?"  # the outcomes are not part of the checkpoint
-    assert first.text == "Ask them to read the Internet light, see the lights."
-    assert first.html == 'Ask them to read the <strong>Internet</strong> light, see <a href="b.md#lights">the lights</a>.'
+    assert first.text == "Read the Internet light, see the lights."
+    assert first.html == 'Read the <strong>Internet</strong> light, see <a href="b.md#lights">the lights</a>.'
     assert first.checkpoint_html == "which <strong>colour</strong> is it?"
     assert first.outcomes[2].html == "Blinking <strong>red</strong>"
     assert [o.target for o in second.outcomes] == ["solved", "step 1"]
@@ -228,9 +228,9 @@ def test_kb_steps_prints_the_tree(sample_index):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Can't sign in to My Brightwave  (beginner)  account/cant-sign-in.md"
-    assert lines[2].startswith("1. Ask the customer to read out the red message")
+    assert lines[2].startswith("1. Find the red message under the Sign in button")
     assert lines[3:8] == [
-        "   Checkpoint: you have the exact wording. Which message is it?",
+        "   Checkpoint: the exact wording of the message. Which is it?",
         '   - "The email or password you entered is incorrect." → step 2',
         '   - "Your account is locked after too many attempts." (AUTH-423) → step 5',
         '   - "This sign-in link has expired." (AUTH-410) → step 6',

@@ -8,9 +8,10 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from kb_tools.content.audience import agent_block_lines
 from kb_tools.content.findings import Finding
 from kb_tools.content.frontmatter import split_front_matter
-from kb_tools.content.metadata import KNOWN_ISSUE
+from kb_tools.content.metadata import CUSTOMER_TYPES, KNOWN_ISSUE
 from kb_tools.content.model import Article, Collection
 from kb_tools.content.steps_graph import HANDOFF, article_link_resolver, parse_target
 from kb_tools.content.teams import TEAMS_FILE, Teams, resolve_handoff
@@ -18,8 +19,6 @@ from kb_tools.content.teams import TEAMS_FILE, Teams, resolve_handoff
 ARCHIVE_AFTER_DAYS = 14  # a fixed known issue is suggested for archiving this long after fixed_on
 KNOWN_ISSUES_FOLDER = "known-issues/"
 KNOWN_ISSUE_HEADINGS = ("What customers see", "Workaround", "What to tell callers")
-# Articles a customer may read or be sent (playbooks and pages speak to agents only).
-_CUSTOMER_TYPES = ("how-to", "troubleshooting", "known-issue", "reference", "concept")
 _ESCALATE = re.compile(r"\bescalat(?:e|es|ed|ing|ion)\b|\bhand(?:s|ed|ing)?[ -]?off\b", re.I)
 _CHASE = re.compile(r"\b(?:call|ring|phone)\s+(?:us\s+)?back\b|\b(?:call|ring|phone|contact)\s+us\s+again\b", re.I)
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -88,20 +87,23 @@ def _handoff_outcomes(article: Article, teams: Teams, escalation_line: int) -> I
                                f"{team.id} in teams.yml, so the agent can tell the caller when to expect an answer.")
 
 
-def _body_lines(text: str) -> Iterator[tuple[int, str]]:
-    """The body's lines with their numbers, outside front matter and code blocks."""
+def _body_lines(text: str, *, agent_blocks: bool = True) -> Iterator[tuple[int, str]]:
+    """The body's lines with their numbers, outside front matter and code blocks (and outside `!!! agent`
+    blocks unless `agent_blocks`)."""
     body = split_front_matter(text)
     in_fence = False
-    for number, line in enumerate(body.body.splitlines(), start=body.body_line):
+    marked = agent_block_lines(body.body)
+    for number, (line, for_agents) in enumerate(marked, start=body.body_line):
+        line = line.rstrip("\r\n")
         if _FENCE.match(line):
             in_fence = not in_fence
-        elif not in_fence:
+        elif not in_fence and (agent_blocks or not for_agents):
             yield number, line
 
 
 def _escalation_prose(article: Article, teams: Teams, text: str) -> Iterator[Finding]:
     """Text that says to escalate names a team, unless the article's `escalation:` says which."""
-    if article.meta.escalation is not None or article.meta.type not in _CUSTOMER_TYPES:
+    if article.meta.escalation is not None or article.meta.type not in CUSTOMER_TYPES:
         return
     lines = list(_body_lines(text))
     for index, (number, line) in enumerate(lines):
@@ -117,11 +119,12 @@ def _escalation_prose(article: Article, teams: Teams, text: str) -> Iterator[Fin
 
 
 def _chasing(article: Article, text: str) -> Iterator[Finding]:
-    """Customer text never asks the customer to call back: someone owns the follow-up."""
+    """Customer text never asks the customer to call back: someone owns the follow-up. What an `!!! agent`
+    block says is for the agent only (no customer reads or is sent it)."""
     escalation = article.meta.escalation
-    if article.meta.type not in _CUSTOMER_TYPES or (escalation is not None and escalation.callback):
+    if not article.meta.is_customer_visible or (escalation is not None and escalation.callback):
         return
-    for number, line in _body_lines(text):
+    for number, line in _body_lines(text, agent_blocks=False):
         match = _CHASE.search(line)
         if match:
             yield _finding(article, number, "error", "customer-chase",

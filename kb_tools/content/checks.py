@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from kb_tools.content.audience import check_voice
 from kb_tools.content.card import Card
 from kb_tools.content.check_handoffs import ARCHIVE_AFTER_DAYS, check_handoffs
 from kb_tools.content.check_steps import check_steps
+from kb_tools.content.customer_copy import check_template
 from kb_tools.content.findings import Finding
 from kb_tools.content.glossary import (
     GLOSSARY_PAGE,
@@ -82,6 +84,8 @@ def check_collection(collection: Collection, *, today: dt.date | None = None,
     findings.extend(_duplicate_titles(collection))
     findings.extend(check_steps(collection))
     findings.extend(check_handoffs(collection, today=today, archive_after=archive_after))
+    findings.extend(check_voice(collection))
+    findings.extend(check_template(collection))
     findings.extend(source_problems(collection.config.docs_dir))  # files the model could not read at all
     for rule in extra_rules:
         findings.extend(rule(collection))

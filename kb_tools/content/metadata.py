@@ -35,8 +35,13 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "affects": (list, "a list of product ids"),
     "since": ((dt.date, str), "a date (YYYY-MM-DD)"),
     "fixed_on": ((dt.date, str), "a date (YYYY-MM-DD)"),
+    "visibility": (str, "internal or customer"),
 }
 _REQUIRED = ("title", "summary", "product", "type", "reviewed", "review_every", "status")
+# Who reads an article: agents only, or customers too (the customer edition, Copy for the customer).
+INTERNAL, CUSTOMER = "internal", "customer"
+VISIBILITIES = (INTERNAL, CUSTOMER)
+CUSTOMER_TYPES = ("how-to", "troubleshooting", "reference", "concept", "known-issue")
 _PAGE_KEYS = ("audience", "order", "steps")  # onboarding-path pages; kb_tools.content.paths checks them
 _SENTENCE_END = re.compile(r"[.!?](?:\s+|$)")
 
@@ -60,6 +65,7 @@ class Metadata:
     issue_status: str | None = None  # a known issue's investigating, identified or fixed
     since: dt.date | None = None
     fixed_on: dt.date | None = None
+    visibility_written: str | None = None  # as the front matter says; `visibility` applies the default
 
     @property
     def is_open_issue(self) -> bool:
@@ -71,6 +77,15 @@ class Metadata:
     def products(self) -> tuple[str, ...]:
         """Every product the article is about: `product`, then `affects`."""
         return tuple(dict.fromkeys((*((self.product,) if self.product else ()), *self.affects)))
+
+    @property
+    def visibility(self) -> str:
+        """Who may read it: "customer" (the customer edition too) or "internal" (agents only)."""
+        return self.visibility_written or default_visibility(self.type)
+
+    @property
+    def is_customer_visible(self) -> bool:
+        return self.visibility == CUSTOMER
 
     @property
     def review_due(self) -> dt.date | None:
@@ -153,6 +168,11 @@ def parse_metadata(fm: FrontMatter, config: KBConfig, path: str) -> tuple[Metada
     elif status not in STATUSES:
         report("unknown-status", "status", f"unknown status {status!r}; use one of: {', '.join(STATUSES)}.")
         status = "validated"
+    visibility = values.get("visibility")
+    if visibility is not None and visibility not in VISIBILITIES:
+        report("unknown-visibility", "visibility",
+               f"unknown visibility {visibility!r}; use internal (agents only) or customer (the help centre too).")
+        visibility = None
     summary = values.get("summary", "")
     if summary and len(_SENTENCE_END.findall(summary.strip())) > 1:
         report("one-sentence-summary", "summary", "the summary has more than one sentence; keep it to one.",
@@ -162,7 +182,7 @@ def parse_metadata(fm: FrontMatter, config: KBConfig, path: str) -> tuple[Metada
         title=values.get("title"), summary=summary, product=product, type=kind,
         tags=tuple(values.get("tags", ())), customer_says=tuple(values.get("customer_says", ())),
         owner=values.get("owner"), reviewed=reviewed if isinstance(reviewed, dt.date) else None,
-        review_every=values.get("review_every"), status=status,
+        review_every=values.get("review_every"), status=status, visibility_written=visibility,
         escalation=_escalation(values.get("escalation"), config, fm, report),
         affects=_affects(values.get("affects", []), config, report), issue_status=issue_status,
         since=dates["since"], fixed_on=dates["fixed_on"],
@@ -231,6 +251,11 @@ def _issue_status(status: str, dates: dict[str, dt.date | None], values: dict[st
     if dates.get("since") and dates.get("fixed_on") and dates["fixed_on"] < dates["since"]:  # type: ignore[operator]
         report("known-issue-dates", "fixed_on", "'fixed_on' is before 'since'.")
     return "validated", status
+
+
+def default_visibility(kind: str | None) -> str:
+    """Without `visibility:`, what customers can act on is theirs; playbooks and pages are the desk's."""
+    return CUSTOMER if kind in CUSTOMER_TYPES else INTERNAL
 
 
 def _parse_date(text: str) -> dt.date | None:

@@ -160,7 +160,7 @@ def _step_data(item: Placed, placed: Sequence[Placed], resolve: Resolve, team_of
             outcome["to"]["team"], outcome["to"]["note"] = team_of(outcome["to"].get("note", ""))
     return {"number": item.number, "text": step.text, "checkpoint": step.checkpoint, "variant": step.variant,
             "position": item.position, "section": item.section, "html": _site_links(step.html, resolve),
-            "checkpoint_html": _site_links(step.checkpoint_html, resolve), "outcomes": outcomes,
+            "checkpoint_html": _site_links(step.checkpoint_html, resolve), "outcomes": outcomes, "agent": step.agent,
             "next": None if outcomes else next_in_list(placed, item)}
 
 

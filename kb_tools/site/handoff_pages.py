@@ -5,7 +5,6 @@ banner shows (desk.json), and the list on the known-issues page. Plain functions
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,6 +12,7 @@ from kb_tools.content.card import Card
 from kb_tools.content.metadata import KNOWN_ISSUE
 from kb_tools.content.steps_graph import TeamOf
 from kb_tools.content.teams import Handoff, Teams, article_handoff, resolve_handoff
+from kb_tools.site.pages import data_holder
 
 KNOWN_ISSUES_MARKER = "<!-- kb-known-issues -->"
 ISSUE_LABELS = {"investigating": "Investigating", "identified": "Identified", "fixed": "Fixed"}
@@ -36,10 +36,7 @@ def handoff_data(card: Card, teams: Teams, team_ids: Iterable[str] = ()) -> dict
 
 def handoff_script(data: dict[str, Any] | None) -> str:
     """The hidden element call mode, the hand-off card and Copy for the customer read."""
-    if data is None:
-        return ""
-    value = html.escape(json.dumps(data, ensure_ascii=False), quote=True)
-    return f'<div id="kb-handoff" hidden data-kb-handoff="{value}"></div>'
+    return data_holder("kb-handoff", "data-kb-handoff", data)
 
 
 def handoff_card(handoff: Handoff | None) -> str:

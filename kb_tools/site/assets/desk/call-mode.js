@@ -52,8 +52,8 @@
   }
 
   var callMode = (function () {
-    var dialog, title, trailList, progress, meter, variant, stepText, checkpoint, checkpointText, outcomes;
-    var finish, question, back, next, yes, stuck, stuckStep, handoffSlot;
+    var dialog, title, trailList, progress, meter, variant, stepText, agentNote, agentText, checkpoint, checkpointText, outcomes;
+    var finish, question, back, next, yes, stuck, stuckStep, handoffSlot, customerSlot;
     var data = null, depth = "beginner", position = 0, opener = null, ended = null, leaving = false;
     var history = [], trail = [];
 
@@ -67,6 +67,10 @@
       meter = make("progress", { class: "kb-call__meter", max: "1", value: "0", "aria-hidden": "true" });
       variant = make("p", { class: "kb-call__variant" });
       stepText = make("p", { class: "kb-call__step", id: "kb-call-step" });
+      agentText = make("span", { class: "kb-call__agent-text" });
+      agentNote = make("div", { class: "kb-call__agent" }, [
+        make("span", { class: "kb-call__agent-label", text: "For agents" }), agentText,
+      ]);
       checkpointText = make("span", { class: "kb-call__checkpoint-text" });
       checkpoint = make("div", { class: "kb-call__checkpoint" }, [
         make("span", { class: "kb-call__checkpoint-label", text: "Checkpoint \u2014 confirm before the next step" }),
@@ -91,6 +95,7 @@
       });
       question = make("p", { class: "kb-call__question" });
       handoffSlot = make("div", { class: "kb-call__handoff", hidden: true });
+      customerSlot = make("div", { class: "kb-call__customer-slot" });
       finish = make("div", { class: "kb-call__finish", hidden: true }, [
         question,
         handoffSlot,
@@ -103,13 +108,14 @@
           }),
         ]),
         stuck,
+        customerSlot,
       ]);
       back = button("Back", { class: "md-button kb-call__back", "aria-keyshortcuts": "ArrowLeft Backspace" }, goBack);
       next = button("Next", { class: "md-button md-button--primary kb-call__next", "aria-keyshortcuts": "ArrowRight" },
         function () { forward(); });
       dialog = make("dialog", { class: "kb-call md-typeset", "aria-labelledby": "kb-call-title", "aria-describedby": "kb-call-step" }, [
         make("div", { class: "kb-call__head" }, [title, depthSwitch("kb-call__depth"), close]),
-        trailList, progress, meter, variant, stepText, checkpoint, outcomes, finish,
+        trailList, progress, meter, variant, stepText, agentNote, checkpoint, outcomes, finish,
         make("div", { class: "kb-call__nav" }, [
           back, make("span", { class: "kb-call__keys", text: "1\u20139 to answer \u00b7 \u2190 \u2192 to move \u00b7 Esc to close" }), next,
         ]),
@@ -154,7 +160,7 @@
       renderTrail();
       finish.hidden = !done;
       stuck.hidden = true;
-      stepText.hidden = variant.hidden = done;
+      stepText.hidden = variant.hidden = agentNote.hidden = done;
       back.disabled = position === 0 && !history.length && !ended;
       meter.max = all.length || 1;
       meter.value = Math.min(position + 1, all.length);
@@ -167,6 +173,7 @@
         checkpoint.hidden = outcomes.hidden = next.hidden = true;
         if (ended && ended.kind === "handoff") showHandoff(ended.team);
         else showHandoff(false);
+        customerSlot.replaceChildren.apply(customerSlot, customerCopy());
         return;
       }
       showHandoff(false);
@@ -175,6 +182,8 @@
       variant.textContent = step.variant ? "Only for: " + step.variant : "";
       variant.hidden = !step.variant;
       stepText.replaceChildren(richText(step.html, step.text));
+      agentNote.hidden = !step.agent; // what only the agent does at this step (`!!! agent`)
+      agentText.textContent = step.agent || "";
       checkpoint.hidden = !step.checkpoint;
       checkpointText.replaceChildren(richText(step.checkpoint_html, step.checkpoint || ""));
       var choices = step.outcomes || [];
@@ -194,6 +203,19 @@
       }));
       next.hidden = choices.length > 0; // the customer's answer decides where to go
       next.textContent = position + 1 === all.length ? "Finish" : "Next";
+    }
+
+    /** "Copy for the customer" at the end: the e-mail for how the call ended (solved, handed off, or open). */
+    function customerCopy() {
+      var emails = kb.customerEmails();
+      if (!emails) return [];
+      var ending = ended && ended.kind === "solved" ? "solved" : ended && ended.kind === "handoff" ? "not_solved" : "any";
+      // Handed to another team than the article's (`→ hand off to billing`): its own "what happens next".
+      var own = kb.pageHandoff ? kb.pageHandoff(null) : null;
+      var team = ending === "not_solved" && ended.team && !(own && own.team.id === ended.team) ? ended.team : null;
+      if (team) ending = "not_solved:" + team;
+      var panel = kb.customerCopyPanel(emails, data[depth].path, function () { return depth; }, ending);
+      return [make("details", { class: "kb-call__customer" }, [make("summary", { text: "Copy for the customer" }), panel])];
     }
 
     function renderTrail() {
