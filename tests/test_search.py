@@ -215,7 +215,8 @@ def test_cli_search_json_schema(sample_index: Path):
     result = CliRunner().invoke(main, ["search", "forgot login", "--index", str(sample_index), "--json", "--limit", "2"],
                                 catch_exceptions=False)
     data = json.loads(result.output)
-    assert set(data) == {"query", "total", "correction", "confidence", "facets", "generation", "mode", "notice", "hits"}
+    assert set(data) == {"query", "total", "correction", "confidence", "facets", "generation", "mode", "notice", "hits",
+                         "pinned"}
     assert set(data["hits"][0]) == {"path", "title", "summary", "product", "type", "status", "section", "anchor",
                                     "depth", "url", "score", "snippet", "badge", "customer_phrase"}
     assert len(data["hits"]) == 2

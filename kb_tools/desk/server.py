@@ -19,6 +19,7 @@ With an activity log (kb_tools.measure.activity), searches are recorded (the res
 X-KB-Search-Id; the desk's X-KB-Session header groups a desk's searches), and the desk posts JSON:
   POST /api/feedback   an article's "Did this solve the caller's problem?" (kb_tools.measure.feedback) -> 201
   POST /api/click      a result opened from search `search` -> 201
+  POST /api/handoff    a call handed to a team of docs/teams.yml (kb_tools.measure.handoffs) -> 201
 Bodies over 4 KB give 413, a type other than JSON 415, invalid fields 400, more than the per-client
 rate 429, a log that cannot be written 503; 202 while the log's database is away and the record
 waits on this host (kb_tools.measure.log_spool). A search answers even when its record cannot be written.
@@ -43,11 +44,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from kb_tools.content.teams import Teams, load_teams
 from kb_tools.desk.guard import Guard
 from kb_tools.desk.guard import allowed_hosts as hosts_allowed
 from kb_tools.desk.rate_limit import RateLimiter
 from kb_tools.desk.static_files import serve_static
-from kb_tools.errors import IndexMissingError, KBError
+from kb_tools.errors import ConfigError, IndexMissingError, KBError
 from kb_tools.measure.activity import ActivityLog, ActivityLogError, spool_location
 from kb_tools.measure.feedback import (
     MAX_BODY,
@@ -57,9 +59,11 @@ from kb_tools.measure.feedback import (
     resolve_trail,
     session_id,
 )
+from kb_tools.measure.handoffs import parse_handoff
 from kb_tools.measure.report_page import ReportPage, report_error_page
 from kb_tools.search import Searcher, index_exists, storage
 from kb_tools.search.analysis import MAX_QUERY_CHARS
+from kb_tools.search.known_issues import pinned_issues
 from kb_tools.search.steps import find_steps, stored_steps
 from kb_tools.search.suggest import suggest
 
@@ -81,7 +85,7 @@ SESSION_HEADER = "HTTP_X_KB_SESSION"
 # recorded in the log (a search over the limit still answers, unrecorded, so the log cannot be grown
 # without bound). Behind one address (a floor's NAT) each desk has its own limit; the address as a
 # whole gets PER_ADDRESS desks' worth, so inventing sessions does not lift the bound.
-RATES = {"/api/feedback": 30, "/api/click": 120, "/api/search": 120}
+RATES = {"/api/feedback": 30, "/api/click": 120, "/api/search": 120, "/api/handoff": 30}
 PER_ADDRESS = 100
 
 
@@ -234,10 +238,12 @@ class KBApp:
         self.searchers = searchers
         self.activity = activity
         self.report = ReportPage(activity.path if activity else None, docs_dir, searchers.index_dir)
+        self.docs_dir = docs_dir
         self._routes: dict[str, tuple[str, Route]] = {
             "/api/search": ("GET", self._search), "/api/suggest": ("GET", self._suggest),
             "/api/steps": ("GET", self._steps), "/api/health": ("GET", self._health),
             "/api/feedback": ("POST", self._feedback), "/api/click": ("POST", self._click),
+            "/api/handoff": ("POST", self._handoff),
         }
         self._limits = {path: RateLimiter(rate, shared=activity, name=path) for path, rate in RATES.items()}
         self._log_failing = False
@@ -319,7 +325,9 @@ class KBApp:
                 confidence=results.confidence))
             if search_id is not None:
                 request.headers.append(("X-KB-Search-Id", str(search_id)))
-        return results.to_dict()
+        answer = results.to_dict()
+        answer["pinned"] = pinned_issues(searcher, query, product=product)  # open known issues it matches
+        return answer
 
     def _write(self, record: Callable[[ActivityLog], Any]) -> Any:
         """`record(log)`, or None when the log cannot be written: the search answers anyway, and the
@@ -385,6 +393,24 @@ class KBApp:
         request.status = 201
         return {"id": record_id, "article": path}
 
+    def _handoff(self, searcher: Searcher, request: Request) -> Any:
+        try:
+            given = parse_handoff(request.body)
+        except PayloadError as exc:
+            raise ApiError(400, str(exc)) from None
+        path = _article_path(searcher, given.article)
+        teams = _teams(self.docs_dir)
+        if teams.exists and teams.get(given.team) is None:
+            raise ApiError(400, f"team must be a team of docs/teams.yml ({teams.ids()}), not {given.team!r}")
+        activity = self._activity_or_503()
+        try:
+            record_id = activity.record_handoff(path, team=given.team, step=given.step, depth=given.depth,
+                                                via=given.via, session=request.session or given.session)
+        except ActivityLogError as exc:
+            raise ApiError(503, f"the hand-off was not saved: {exc}") from None
+        request.status = 202 if record_id is None else 201  # None: spooled until the log's database answers
+        return {"article": path, "team": given.team, **({"queued": True} if record_id is None else {"id": record_id})}
+
     def _click(self, searcher: Searcher, request: Request) -> Any:
         try:
             given = parse_click(request.body)
@@ -439,6 +465,14 @@ def _client_wait(limiter: RateLimiter, environ: dict[str, Any]) -> int:
     session = session_id(environ.get(SESSION_HEADER))
     desk = ("desk", address, session) if session else ("address", address)
     return limiter.retry_after((desk, limiter.per_minute), (("floor", address), limiter.per_minute * PER_ADDRESS))
+
+
+def _teams(docs_dir: Path | None) -> Teams:
+    """The teams of docs/teams.yml, read as each hand-off arrives (rare; always current); none when unreadable."""
+    try:
+        return load_teams(docs_dir) if docs_dir is not None and docs_dir.is_dir() else Teams()
+    except ConfigError:
+        return Teams()
 
 
 def _without_path(message: str, index_dir: Path) -> str:

@@ -71,6 +71,7 @@ def render_html(report: Report, *, url_of: UrlOf | None = None) -> str:
     parts += _gaps(report, link)
     parts += _usage(report, link)
     parts += _helpfulness_tables(report.helpfulness, link)
+    parts += _handoff_tables(report, link)
     parts += _health(report, link)
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
@@ -249,6 +250,16 @@ def _helpfulness_tables(items: list[Helpfulness], link: _Linker) -> list[str]:
                      link(item.path, item.title), _e(reasons), stuck, comments])
     return ["<h2>Helpfulness</h2>",
             _table(["Yes", "No", "Article", "Reasons", "Calls stuck at, after which answers", "Latest comments"], rows, numeric=(0, 1))]
+
+
+def _handoff_tables(report: Report, link: _Linker) -> list[str]:
+    return [f"<h2>Hand-offs ({report.handoffs})</h2>", "<h3>By article: which articles end in a hand-off most</h3>",
+            _table(["Hand-offs", "Article", "Owner", "To"],
+                   [[str(h.count), link(h.path, h.title), _e(h.owner or ""),
+                     _e(", ".join(f"{t} {n}" for t, n in h.teams.items()))] for h in report.handoffs_by_article]),
+            "<h3>By team</h3>",
+            _table(["Hand-offs", "Team"], [[str(t.count), f"{_e(t.name)} <code>{_e(t.team)}</code>"]
+                                           for t in report.handoffs_by_team])]
 
 
 def _health_rows(items: list[HealthItem], link: _Linker) -> list[list[str]]:
