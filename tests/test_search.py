@@ -254,8 +254,9 @@ def test_result_urls_exist_in_the_built_site(searcher: Searcher, sample_site: Pa
 SAMPLE_QUERIES = Path(__file__).parent / "sample-queries.tsv"
 # Measured 0.891 (P@1 0.844) when the set was written on 35 articles; 0.765 on the 87-article sample
 # with 98 rows (session 5: unjudged correct answers among the new articles, and the playbook rule's
-# misses on service questions, tests/test_standing.py). A floor against regressions, not a target.
-SAMPLE_MRR_FLOOR = 0.75
+# misses on service questions); 0.790 (P@1 0.653) once service questions are told by the kind of the
+# closest section (tests/test_standing.py). A floor against regressions, not a target.
+SAMPLE_MRR_FLOOR = 0.775
 
 
 def test_sample_kb_query_set_stays_above_its_floor(sample_index: Path):

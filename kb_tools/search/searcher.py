@@ -148,7 +148,7 @@ class Searcher:
             candidates = self.candidates(loaded, lexical, matched, similarities, allowed)
             extra = [number for number, score in candidates if score == 0.0]  # found by meaning alone
             found = np.union1d(matched, np.array(extra, dtype=np.int64)) if extra else matched
-        ranked = self.score(loaded, candidates, similarities, standing_factors(plan, postings))[:limit]
+        ranked = self.score(loaded, candidates, similarities, standing_factors(plan, postings, similarities))[:limit]
         hits = [self.group(loaded, plan, postings.paths[number], score, depth,
                            similarities if link_sections else None, link_sections=link_sections)
                 for number, score in ranked]

@@ -1,12 +1,16 @@
 """Kinds and states in the ranking: what a query asks for, and how an article's state weighs.
 
 Playbooks (`type: playbook`) are about the agent's own conduct on a call; they quote caller phrases
-as examples, so their words also match customer problems. Which one a query is comes from the
-playbooks' own vocabulary: a query whose content words are mostly held by playbooks (in the fields
-an article describes itself with: title, summary, customer phrases, tags, headings) is a service
-question ("how do I calm an angry caller"), any other a product problem, for which playbooks rank
-below product answers. Nothing here names a query or a word: a knowledge base without playbooks
-ranks as before.
+as examples, so their words also match customer problems. Which one a query is comes from what it
+is about, read from the articles themselves: a query is a service question ("how do I calm an angry
+caller") when the section closest to it in meaning is a playbook's, a product problem when it is a
+product article's. Playbooks rank below product answers for a product problem. Word overlap is a
+poor judge of this (a caller's problem told in a service question, "furious about his third outage,
+how do I calm him down", shares most of its words with the outage article), so the words decide only
+when there is no meaning to compare (lexical search, an index without vectors): then a query whose
+content words are mostly held by playbooks, in the fields an article describes itself with, is a
+service question. Nothing here names a query or a word: a knowledge base without playbooks ranks as
+before.
 
 A draft or an archived article ranks below a validated one of about the same score (its score is
 multiplied by a factor under 1), and carries a badge in the results.
@@ -15,17 +19,19 @@ multiplied by a factor under 1), and carries a badge in the results.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
 if TYPE_CHECKING:
     from kb_tools.search.postings import Postings
     from kb_tools.search.query import QueryPlan
+    from kb_tools.search.vectors import Similarities, VectorStore
 
 PLAYBOOK = "playbook"
-# A query is a service question when its content words are, on average, at least this much the
-# playbooks' (the share of the articles describing themselves with a word that are playbooks;
-# rarity-weighting the words measured no better on the sample KB).
+# Without meaning to compare: a query is a service question when its content words are, on average,
+# at least this much the playbooks' (the share of the articles describing themselves with a word that
+# are playbooks; rarity-weighting the words measured no better on the sample KB).
 SERVICE_SHARE = 0.5
 # A playbook's score for a product problem; a draft's and an archived article's for any query.
 PLAYBOOK_FACTOR = 0.8
@@ -34,10 +40,25 @@ BADGES = {"draft": "Draft", "archived": "Archived"}
 _OWN_FIELDS = ("title", "summary", "customer_says", "tags", "headings")
 
 
-def is_service_question(plan: QueryPlan, postings: Postings, playbooks: np.ndarray) -> bool:
-    """True when the query's words are mostly the playbooks' own (`playbooks`: the playbook mask)."""
+def is_service_question(plan: QueryPlan, postings: Postings, playbooks: np.ndarray,
+                        similarities: Similarities | None = None) -> bool:
+    """True when the query asks about the agent's conduct rather than a product (`playbooks`: the
+    playbook mask): by the kind of the section closest in meaning, else by the words' owners."""
+    if not playbooks.any():
+        return False
+    if similarities is not None and len(similarities.scores):
+        closest = similarities.per_article
+        on_playbooks = _playbook_rows(similarities.store, postings, playbooks)
+        if on_playbooks.all() or not on_playbooks.any():
+            return bool(on_playbooks.any())
+        return bool(closest[on_playbooks].max() > closest[~on_playbooks].max())
+    return _words_are_the_playbooks(plan, postings, playbooks)
+
+
+def _words_are_the_playbooks(plan: QueryPlan, postings: Postings, playbooks: np.ndarray) -> bool:
+    """True when the query's content words are mostly the playbooks' own."""
     content = list(dict.fromkeys(plan.terms))
-    if not content or not playbooks.any():
+    if not content:
         return False
     shares = []
     for term in content:
@@ -48,11 +69,26 @@ def is_service_question(plan: QueryPlan, postings: Postings, playbooks: np.ndarr
     return bool(shares) and sum(shares) / len(shares) >= SERVICE_SHARE
 
 
-def standing_factors(plan: QueryPlan, postings: Postings) -> np.ndarray | None:
+_PLAYBOOK_ROWS: WeakKeyDictionary[VectorStore, np.ndarray] = WeakKeyDictionary()
+
+
+def _playbook_rows(store: VectorStore, postings: Postings, playbooks: np.ndarray) -> np.ndarray:
+    """Which of the vector store's articles (in `store.paths` order) are playbooks; once per generation."""
+    rows = _PLAYBOOK_ROWS.get(store)
+    if rows is None:
+        number_of = postings.number_of
+        rows = np.array([playbooks[number_of[path]] if path in number_of else False for path in store.paths],
+                        dtype=bool)
+        _PLAYBOOK_ROWS[store] = rows
+    return rows
+
+
+def standing_factors(plan: QueryPlan, postings: Postings,
+                     similarities: Similarities | None = None) -> np.ndarray | None:
     """Per article, the factor its score is multiplied by for this query (None: all 1)."""
     playbooks = postings.mask("type", PLAYBOOK)
     factors = None
-    if playbooks.any() and not is_service_question(plan, postings, playbooks):
+    if playbooks.any() and not is_service_question(plan, postings, playbooks, similarities):
         factors = np.where(playbooks, PLAYBOOK_FACTOR, 1.0)
     for state, factor in STATE_FACTORS.items():
         mask = postings.mask("status", state)

@@ -120,6 +120,11 @@ class Similarities:
         self._best = (np.maximum.reduceat(scores, store.starts) if len(scores)
                       else np.zeros(0, dtype=np.float32))
 
+    @property
+    def per_article(self) -> np.ndarray:
+        """Each article's best section similarity, in the order of `store.paths`."""
+        return self._best
+
     def top_articles(self, count: int) -> list[tuple[str, float]]:
         """The `count` articles with the most similar section, best first."""
         count = min(count, len(self._best))
