@@ -107,6 +107,16 @@ def test_product_words_are_no_service_question(searcher: Searcher):
     playbooks = searcher.postings.mask("type", PLAYBOOK)
     for query in ("my wifi keeps dropping", "reset my password", "bill is too high", "xyzzy plugh", ""):
         assert not is_service_question(searcher.analyse(query), searcher.postings, playbooks), query
+    for query in ("my wifi keeps dropping", "reset my password", "bill is too high", "router", "firmware"):
+        assert not is_service_question(searcher.analyse(query), searcher.postings, playbooks,
+                                       _meaning(searcher, query)), query
+
+
+def test_a_lone_product_word_near_a_playbook_in_meaning_finds_no_playbook_first(searcher: Searcher):
+    """"router" is as close to "Show empathy" as to "No internet connection" (0.0002 apart): a tie in
+    meaning, so its words decide, and the playbook keeps its lower standing (before the tie rule it
+    came first)."""
+    assert all(hit.type != PLAYBOOK for hit in searcher.search("router", limit=3).hits)
 
 
 def test_a_kb_without_playbooks_asks_no_intent(write_docs, tmp_path: Path):

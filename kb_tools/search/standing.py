@@ -7,7 +7,8 @@ caller") when the section closest to it in meaning is a playbook's, a product pr
 product article's. Playbooks rank below product answers for a product problem. Word overlap is a
 poor judge of this (a caller's problem told in a service question, "furious about his third outage,
 how do I calm him down", shares most of its words with the outage article), so the words decide only
-when there is no meaning to compare (lexical search, an index without vectors): then a query whose
+when there is no meaning to compare (lexical search, an index without vectors) or the two are as
+close as each other (a tie: a lone product word, "router", is about as near everything): then a query whose
 content words are mostly held by playbooks, in the fields an article describes itself with, is a
 service question. Nothing here names a query or a word: a knowledge base without playbooks ranks as
 before.
@@ -29,7 +30,10 @@ if TYPE_CHECKING:
     from kb_tools.search.vectors import Similarities, VectorStore
 
 PLAYBOOK = "playbook"
-# Without meaning to compare: a query is a service question when its content words are, on average,
+# The closest playbook section and the closest product one this near in cosine are a tie, and the
+# words decide ("router": 0.0002 apart; the judged service questions lead by 0.014 or more).
+MEANING_TIE = 0.01
+# Without meaning to compare, or a tie: a query is a service question when its content words are, on average,
 # at least this much the playbooks' (the share of the articles describing themselves with a word that
 # are playbooks; rarity-weighting the words measured no better on the sample KB).
 SERVICE_SHARE = 0.5
@@ -51,7 +55,9 @@ def is_service_question(plan: QueryPlan, postings: Postings, playbooks: np.ndarr
         on_playbooks = _playbook_rows(similarities.store, postings, playbooks)
         if on_playbooks.all() or not on_playbooks.any():
             return bool(on_playbooks.any())
-        return bool(closest[on_playbooks].max() > closest[~on_playbooks].max())
+        lead = float(closest[on_playbooks].max() - closest[~on_playbooks].max())
+        if abs(lead) >= MEANING_TIE:
+            return lead > 0
     return _words_are_the_playbooks(plan, postings, playbooks)
 
 
