@@ -33,6 +33,14 @@ def test_an_answer_is_a_strong_match(searcher: Searcher, query: str):
     assert results.mode == "hybrid" and results.confidence == "strong"
 
 
+@pytest.mark.parametrize("query", ["firmware", "firmw", "passw"])
+def test_a_word_naming_the_first_article_is_no_weak_match(searcher: Searcher, query: str):
+    """A lone word is far from whole sections in meaning (0.3-0.4): "firmware", and "firmw" while it is
+    typed, said `none` above "Update the HomeHub firmware"; a title holding every word is a match."""
+    results = searcher.search(query)
+    assert results.mode == "hybrid" and results.confidence != "none", results.hits[0].title
+
+
 def test_every_result_set_has_a_level(searcher: Searcher):
     for query, mode in (("", "hybrid"), ("wifi", "lexical"), ("wifi", "semantic"), ("zzkx", "hybrid")):
         assert searcher.search(query, mode=mode).confidence in LEVELS

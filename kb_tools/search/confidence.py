@@ -41,6 +41,10 @@ STRONG_FROM = 0.62  # hybrid match from this: a strong one
 LEXICAL_NONE_BELOW = 0.55
 LEXICAL_STRONG_FROM = 0.85
 _TEXT_FIELDS = ("title", "summary", "customer_says", "tags", "headings", "body")
+# An article whose title or customer phrases hold every word of the query is named by it ("firmware",
+# "firmw" being typed): at least a partial match, however far a word or two is from whole sections
+# in meaning (a lone word's closeness is 0.3-0.4, under any calibrated threshold).
+_NAMING_FIELDS = ("title", "customer_says")
 
 
 def match_confidence(plan: QueryPlan, numbers: Sequence[int], postings: Postings, thesaurus: Thesaurus,
@@ -54,11 +58,15 @@ def match_confidence(plan: QueryPlan, numbers: Sequence[int], postings: Postings
         return _level(float(covered.max()), LEXICAL_NONE_BELOW, LEXICAL_STRONG_FROM)
     closeness = max(similarities.article(postings.paths[number]) for number in top)
     match = CLOSENESS_SHARE * closeness + (1 - CLOSENESS_SHARE) * float(covered[0])
-    return _level(match, NONE_BELOW, STRONG_FROM)
+    level = _level(match, NONE_BELOW, STRONG_FROM)
+    if level == "none" and covered[0] == 1.0 and coverage(plan, top[:1], postings, thesaurus, _NAMING_FIELDS)[0] == 1.0:
+        return "partial"
+    return level
 
 
-def coverage(plan: QueryPlan, numbers: Sequence[int], postings: Postings, thesaurus: Thesaurus) -> np.ndarray:
-    """For each article number, the share of the query's content words it holds (0 to 1)."""
+def coverage(plan: QueryPlan, numbers: Sequence[int], postings: Postings, thesaurus: Thesaurus,
+             fields: tuple[str, ...] = _TEXT_FIELDS) -> np.ndarray:
+    """For each article number, the share of the query's content words it holds in `fields` (0 to 1)."""
     content = list(dict.fromkeys(plan.terms))
     if not content:
         return np.zeros(len(numbers))
@@ -70,22 +78,24 @@ def coverage(plan: QueryPlan, numbers: Sequence[int], postings: Postings, thesau
     rows = np.asarray(numbers, dtype=np.int64)
     held = np.zeros(len(numbers))
     for term in content:
-        mask = _holds(postings, term)
+        mask = _holds(postings, term, fields)
         for alternative in thesaurus.alternatives([term]):
-            mask |= _holds_phrase(postings, alternative)
+            mask |= _holds_phrase(postings, alternative, fields)
         for other in also.get(term, []):
-            mask |= _holds(postings, other)
+            mask |= _holds(postings, other, fields)
         held += mask[rows]
     return held / len(content)
 
 
-def _holds(postings: Postings, term: str) -> np.ndarray:
-    return postings.score([(field, term, 1.0) for field in _TEXT_FIELDS], k1=1.2, b=0.75) > 0
+def _holds(postings: Postings, term: str, fields: tuple[str, ...] = _TEXT_FIELDS) -> np.ndarray:
+    return postings.score([(field, term, 1.0) for field in fields], k1=1.2, b=0.75) > 0
 
 
-def _holds_phrase(postings: Postings, phrase: tuple[str, ...]) -> np.ndarray:
+def _holds_phrase(postings: Postings, phrase: tuple[str, ...], fields: tuple[str, ...] = _TEXT_FIELDS) -> np.ndarray:
     if len(phrase) == 1:
-        return _holds(postings, phrase[0])
+        return _holds(postings, phrase[0], fields)
+    if fields != _TEXT_FIELDS:  # the pairs are the whole article's: in a few fields, every word of it
+        return np.logical_and.reduce([_holds(postings, word, fields) for word in phrase])
     pairs = [(PAIRS, pair(a, b), 1.0) for a, b in zip(phrase, phrase[1:], strict=False)]
     return postings.score(pairs, k1=1.2, b=0.75) > 0
 
