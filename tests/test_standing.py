@@ -150,3 +150,14 @@ def test_the_api_results_carry_the_badge(served_kb: str):
     draft = next(hit for hit in hits if hit["path"] == "account/close-your-account.md")
     assert draft["status"] == "draft" and draft["badge"] == "Draft"
     assert all(hit["badge"] == "" for hit in hits if hit["status"] == "validated")
+
+
+def test_kb_search_shows_the_draft_badge(served_kb: str):
+    from click.testing import CliRunner
+
+    from kb_tools.cli import main
+
+    shown = CliRunner().invoke(main, ["search", "cancel my contract", "--index", str(SERVED_INDEXES[served_kb]),
+                                      "--no-log"]).output
+    assert "Close your account > Steps  Draft  [account" in shown, shown
+    assert "When your contract ends  [account" in shown  # a validated article carries no badge

@@ -110,7 +110,8 @@ def search(text: str, index_dir: Path, depth: str | None, product: str | None, a
         click.echo(click.style("No good match: try other words. The closest articles:", fg="yellow"))
     for number, hit in enumerate(results.hits, start=1):
         where = f" > {hit.section}" if hit.section and hit.section != hit.title else ""
-        click.echo(f"{number}. " + click.style(hit.title, bold=True) + where
+        badge = click.style(f"  {hit.badge}", fg="yellow", bold=True) if hit.badge else ""  # a draft says so
+        click.echo(f"{number}. " + click.style(hit.title, bold=True) + where + badge
                    + click.style(f"  [{hit.product or '-'} · {hit.type or '-'} · {hit.depth}]", dim=True))
         click.echo(f"   {_terminal_snippet(hit.snippet)}")
         click.echo(click.style(f"   {hit.url}", fg="blue"))
