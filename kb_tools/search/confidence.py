@@ -78,26 +78,27 @@ def coverage(plan: QueryPlan, numbers: Sequence[int], postings: Postings, thesau
     rows = np.asarray(numbers, dtype=np.int64)
     held = np.zeros(len(numbers))
     for term in content:
-        mask = _holds(postings, term, fields)
+        mask = _holds(postings, term, fields, rows)
         for alternative in thesaurus.alternatives([term]):
-            mask |= _holds_phrase(postings, alternative, fields)
+            mask |= _holds_phrase(postings, alternative, fields, rows)
         for other in also.get(term, []):
-            mask |= _holds(postings, other, fields)
-        held += mask[rows]
+            mask |= _holds(postings, other, fields, rows)
+        held += mask
     return held / len(content)
 
 
-def _holds(postings: Postings, term: str, fields: tuple[str, ...] = _TEXT_FIELDS) -> np.ndarray:
-    return postings.score([(field, term, 1.0) for field in fields], k1=1.2, b=0.75) > 0
+def _holds(postings: Postings, term: str, fields: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
+    """For each of `rows` (article numbers), whether it holds `term` in one of `fields`."""
+    return postings.holding(fields, term)[rows]
 
 
-def _holds_phrase(postings: Postings, phrase: tuple[str, ...], fields: tuple[str, ...] = _TEXT_FIELDS) -> np.ndarray:
+def _holds_phrase(postings: Postings, phrase: tuple[str, ...], fields: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
     if len(phrase) == 1:
-        return _holds(postings, phrase[0], fields)
+        return _holds(postings, phrase[0], fields, rows)
     if fields != _TEXT_FIELDS:  # the pairs are the whole article's: in a few fields, every word of it
-        return np.logical_and.reduce([_holds(postings, word, fields) for word in phrase])
-    pairs = [(PAIRS, pair(a, b), 1.0) for a, b in zip(phrase, phrase[1:], strict=False)]
-    return postings.score(pairs, k1=1.2, b=0.75) > 0
+        return np.logical_and.reduce([_holds(postings, word, fields, rows) for word in phrase])
+    return np.logical_or.reduce([_holds(postings, pair(a, b), (PAIRS,), rows)
+                                 for a, b in zip(phrase, phrase[1:], strict=False)])
 
 
 def _level(match: float, none_below: float, strong_from: float) -> str:

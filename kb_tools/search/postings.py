@@ -95,6 +95,7 @@ class Postings:
         body = self._field_ids["body"]
         self.section_average = max(float(self.lengths[body].sum()) / max(sections, 1), 1.0)
         # Filter values as small integer codes: masks and facet counts are then array operations.
+        self._holding = functools.lru_cache(maxsize=512)(self._hold)
         self._names: dict[str, list[str]] = {}
         self._codes: dict[str, np.ndarray] = {}
         for column, name in enumerate(FILTERS, start=1):
@@ -124,6 +125,19 @@ class Postings:
         """In how many articles `term` occurs in `field`."""
         lo, hi = self._run(field, term)
         return hi - lo
+
+    def holding(self, fields: tuple[str, ...], term: str) -> np.ndarray:
+        """Which articles hold `term` in one of `fields`: a boolean mask, shared, so read it only.
+        The last few hundred asked for are kept: typing asks for the same words at every keystroke."""
+        return self._holding(fields, term)
+
+    def _hold(self, fields: tuple[str, ...], term: str) -> np.ndarray:
+        mask = np.zeros(len(self.articles), dtype=bool)
+        for field in fields:
+            lo, hi = self._run(field, term)
+            mask[self.docs[lo:hi]] = True
+        mask.flags.writeable = False
+        return mask
 
     def articles_with(self, field: str, term: str) -> np.ndarray:
         """The numbers of the articles holding `term` in `field`, sorted."""

@@ -117,7 +117,8 @@ class Searcher:
         (`"card declined"`), a field (`title:refund`, `label:"Optimise Wi-Fi"`); see syntax.py.
         `mode` is hybrid (words and meaning), lexical (words only) or semantic (meaning only).
         When the semantic half is unavailable the results are lexical and `notice` says why.
-        Without `link_sections`, hits link the article itself (cheaper, for checks that only rank).
+        Without `link_sections`, hits link the article itself, with no snippet or customer phrase
+        (cheaper, for suggestions and checks that only rank).
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -225,7 +226,8 @@ class Searcher:
             path=article["path"], title=shown["title"], summary=shown["summary"],
             product=article.get("product", ""), type=article.get("type", ""), status=article.get("status", ""),
             badge=badge(article.get("status", "")),
-            customer_phrase=matched_phrase(shown.get("customer_says", ()), plan.highlighted, plan.prefixes),
+            customer_phrase=(matched_phrase(shown.get("customer_says", ()), plan.highlighted, plan.prefixes)
+                             if link_sections else ""),
             section=card["link_heading"] if card else "", anchor=anchor, depth=card["depth"] if card else "both",
             url=article.get("url", "") + (f"#{anchor}" if anchor else ""), score=round(score, 4),
             snippet=snippet,

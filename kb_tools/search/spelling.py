@@ -83,8 +83,7 @@ class Speller:
 
     def _most_covered(self, words: list[str]) -> int:
         """The most of `words` that one article holds (any form of them: "blinks" for "blinking")."""
-        held = [self._postings.score([(field, term, 1.0) for field in _TEXT_FIELDS], k1=1.2, b=0.75) > 0
-                for term in filter(None, map(term_of, words))]
+        held = [self._postings.holding(_TEXT_FIELDS, term) for term in filter(None, map(term_of, words))]
         return int(np.sum(held, axis=0).max()) if held else 0
 
     def suggest(self, word: str) -> str | None:

@@ -68,10 +68,10 @@ def _words_are_the_playbooks(plan: QueryPlan, postings: Postings, playbooks: np.
         return False
     shares = []
     for term in content:
-        holding = postings.score([(field, term, 1.0) for field in _OWN_FIELDS]) > 0
-        count = int(holding.sum())
+        holding = postings.holding(_OWN_FIELDS, term)
+        count = int(np.count_nonzero(holding))
         if count:  # a word no article describes itself with says nothing either way
-            shares.append(float((holding & playbooks).sum()) / count)
+            shares.append(float(np.count_nonzero(holding & playbooks)) / count)
     return bool(shares) and sum(shares) / len(shares) >= SERVICE_SHARE
 
 

@@ -8,6 +8,7 @@ words customers use for it), so the site's vocabulary has one source. Phrases ar
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -44,10 +45,17 @@ class Thesaurus:
                     numbers.append(number)
         return index
 
+    @cached_property
+    def _single_words(self) -> list[str]:
+        """The one-word phrases of the groups, sorted: a prefix is one bisect (asked at every keystroke)."""
+        return sorted(term for term, numbers in self._groups_by_first_term.items()
+                      if any((term,) in self.groups[n] for n in numbers))
+
     def words_starting(self, prefix: str) -> list[str]:
         """The one-word phrases of the groups that start with `prefix` ("wif" -> wifi)."""
-        return sorted(term for term in self._groups_by_first_term if term.startswith(prefix) and any(
-            (term,) in self.groups[n] for n in self._groups_by_first_term[term]))
+        words = self._single_words
+        start = bisect.bisect_left(words, prefix)
+        return words[start:bisect.bisect_left(words, prefix + "\uffff", start)]
 
     def alternatives(self, query_terms: list[str]) -> list[Phrase]:
         """Phrases equivalent to a phrase found in the query, not already in the query."""
