@@ -90,3 +90,16 @@ def test_no_correction_that_finds_no_better_results(write_docs, tmp_path: Path):
     searcher = Searcher(tmp_path / "ix")
     assert searcher.search("xyzzy plugh", mode="lexical").correction is None
     assert searcher.search("plugh", mode="lexical").correction == "plug"
+
+
+def test_kb_search_offers_a_correction_only_for_a_real_typo(searcher: Searcher):
+    from click.testing import CliRunner
+
+    from kb_tools.cli import main
+
+    def shown(text: str) -> str:
+        return CliRunner().invoke(main, ["search", text, "--index", str(searcher.index_dir), "--mode", "lexical",
+                                         "--no-log"]).output
+
+    assert shown("pasword resett").startswith("Did you mean: password reset?")
+    assert all("Did you mean" not in shown(query) for query in NEVER_CORRECTED)
