@@ -1,7 +1,7 @@
 """Load benchmark: `kb serve`'s /api/search under a fixed number of concurrent agents.
 
     python bench/load.py [--clients 8] [--seconds 20] [--articles 10000] [--workers 2] [--threads 4] [--keep DIR]
-                         [--endpoint search|suggest|health]
+                         [--endpoint search|suggest|health] [--kb COMMAND] [--rounds N]
 
 Generates a knowledge base (bench/generate_kb.py), builds its search index with `kb index`,
 starts `kb serve` in a subprocess on a free port of 127.0.0.1, then runs `--clients` client
@@ -16,6 +16,8 @@ The site is not built (the API does not read it; a 10,000-page `mkdocs build` ta
 placeholder index.html stands in. With --keep DIR the knowledge base and its index are kept in DIR
 and reused by the next run with the same --articles. Progress goes to stderr, figures to stdout.
 The figures depend on what else the machine is doing: the load average is printed with them.
+To compare two versions of `kb serve` in the same session, pass the other one's `kb` as --kb OTHER:
+both are run --rounds times, alternating (OTHER first), on the same knowledge base and queries.
 """
 
 from __future__ import annotations
@@ -89,11 +91,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(site: Path, index: Path, threads: int, workers: int) -> tuple[subprocess.Popen, int]:
+def start_server(kb: str, site: Path, index: Path, threads: int, workers: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     server_log = site.parent / "serve.log"  # a file, not a pipe: a full pipe would stall the server
     with open(server_log, "w") as output:
-        process = subprocess.Popen([KB, "serve", "--site", str(site), "--index", str(index), "--port", str(port),
+        process = subprocess.Popen([kb, "serve", "--site", str(site), "--index", str(index), "--port", str(port),
                                     "--threads", str(threads), "--workers", str(workers)], stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
@@ -206,7 +208,7 @@ def percentile(ordered: list[float], share: float) -> float:
 
 
 def report(tally: Tally, *, endpoint: str, clients: int, seconds: float, threads: int, workers: int,
-           articles: int, load_before: float) -> str:
+           articles: int, load_before: float, kb: str = KB) -> str:
     ordered = sorted(tally.latencies)
     if not ordered:
         return "no requests completed"
@@ -215,7 +217,7 @@ def report(tally: Tally, *, endpoint: str, clients: int, seconds: float, threads
     met = rps >= TARGET_RPS and p99 <= TARGET_P99_MS and not tally.errors
     lines = [
         f"/api/{endpoint} on {articles} articles: {clients} clients for {seconds:.0f} s, "
-        f"kb serve --workers {workers} --threads {threads}",
+        f"kb serve --workers {workers} --threads {threads}" + ("" if kb == KB else f" (kb: {kb})"),
         f"  requests   {len(ordered)}  ({rps:.1f} requests/s)",
         f"  latency    p50 {p50:.1f} ms   p95 {p95:.1f} ms   p99 {p99:.1f} ms   max {ordered[-1] * 1000:.1f} ms"
         f"   mean {statistics.mean(ordered) * 1000:.1f} ms",
@@ -240,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--endpoint", choices=["search", "suggest", "health"], default="search",
                         help="the API endpoint to load (default search)")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the knowledge base and index in this folder")
+    parser.add_argument("--kb", dest="other", metavar="COMMAND",
+                        help="another version's kb, run alternately with this one (same session, same queries)")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each version (default 1)")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.seconds <= 0 or args.articles < 1:
         parser.error("--clients, --seconds and --articles must be positive")
@@ -248,18 +253,22 @@ def main(argv: list[str] | None = None) -> int:
         root.mkdir(parents=True, exist_ok=True)
         docs, index, site = prepare_kb(root, args.articles)
         queries = load_queries(docs)
-        process, port = start_server(site, index, args.threads, args.workers)
-        try:
-            load_before = os.getloadavg()[0]
-            log(f"Loading kb serve on port {port} with {args.clients} clients for {args.warmup:.0f}+"
-                f"{args.seconds:.0f} s ...")
-            tally = run_load(port, args.endpoint, queries, clients=args.clients, seconds=args.seconds,
-                             warmup=args.warmup)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-    print(report(tally, endpoint=args.endpoint, clients=args.clients, seconds=args.seconds, threads=args.threads,
-                 workers=args.workers, articles=args.articles, load_before=load_before))
+        versions = [args.other, KB] if args.other else [KB]
+        for _ in range(args.rounds):
+            for kb in versions:
+                process, port = start_server(kb, site, index, args.threads, args.workers)
+                try:
+                    load_before = os.getloadavg()[0]
+                    log(f"Loading {kb} serve on port {port} with {args.clients} clients for {args.warmup:.0f}+"
+                        f"{args.seconds:.0f} s ...")
+                    tally = run_load(port, args.endpoint, queries, clients=args.clients, seconds=args.seconds,
+                                     warmup=args.warmup)
+                finally:
+                    process.terminate()
+                    process.wait(timeout=30)
+                print(report(tally, endpoint=args.endpoint, clients=args.clients, seconds=args.seconds,
+                             threads=args.threads, workers=args.workers, articles=args.articles,
+                             load_before=load_before, kb=kb), flush=True)
     return 0
 
 

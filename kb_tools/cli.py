@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -424,25 +423,15 @@ def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, thr
       kb serve --host 0.0.0.0 --site /srv/kb/site --index /srv/kb/search_index --log /var/lib/kb/activity.sqlite
       kb serve --no-log
     """
-    from kb_tools.desk.server import (
-        Server,
-        bind,
-        check_built,
-        create_app,
-        is_loopback,
-        url_of,
-    )
+    from kb_tools.desk.app import check_built, create_app
+    from kb_tools.desk.listen import bind, is_loopback, url_of
+    from kb_tools.desk.run import serve as serve_desk
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines under load are noise
     log_path = _log_path(log_setting, no_log, index_dir)
     check_built(site_dir, index_dir, docs_dir=docs)
     _open_searcher(index_dir).close()  # a damaged index: one message here, not one per worker
     listening = bind(host, port)
-
-    def serve_on(listening: Any, accept_while: Any = None) -> Server:
-        app = create_app(site_dir, index_dir, docs_dir=docs, activity=log_path)
-        return Server(app, listening=listening, threads=threads, accept_while=accept_while)
-
     url = url_of(listening)
     if not is_loopback(host):
         click.echo(f"Warning: listening on {host}; anyone who can reach this machine on port {port} can read "
@@ -451,18 +440,10 @@ def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, port: int, thr
     click.echo(f"Serving {site_dir} and the search API on {url} with {processes} (Ctrl-C to stop).", err=True)
     click.echo(f"Recording searches and feedback in {log_path}; the report is at {url}/report."
                if log_path else "Recording nothing (activity log off).", err=True)
-    if workers == 1:
-        serve_on(listening).run()
-    else:
-        from kb_tools.desk.workers import WorkerPool
-
-        def serve_worker(shared: Any, accept_while: Any) -> None:
-            logging.getLogger("kb_tools.desk.server").setLevel(logging.WARNING)  # the parent says "Stopping" once
-            serve_on(shared, accept_while).run(signals=(signal.SIGTERM,))  # Ctrl-C reaches it from the parent
-
-        status = WorkerPool(serve_worker, listening, workers=workers).run()
-        if status:
-            raise SystemExit(status)
+    status = serve_desk(lambda: create_app(site_dir, index_dir, docs_dir=docs, activity=log_path), listening,
+                        threads=threads, workers=workers)
+    if status:
+        raise SystemExit(status)
     click.echo("Stopped.", err=True)
 
 

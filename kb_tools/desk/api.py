@@ -1,0 +1,219 @@
+"""The desk's JSON API: /api/search, suggest, steps and health, and the POSTs that record activity.
+
+Each route gets a searcher lent for the request and the checked `Request`; it returns what is sent
+as JSON, or raises ApiError. The POSTs are rate-limited per desk and per address (`_post_body`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from kb_tools.desk.params import (
+    SESSION_HEADER,
+    ApiError,
+    Request,
+    depth_param,
+    limit_param,
+    query_params,
+    text_param,
+)
+from kb_tools.desk.rate_limit import RateLimiter
+from kb_tools.desk.searchers import SearcherPool
+from kb_tools.desk.wsgi import StartResponse, status_line
+from kb_tools.errors import IndexMissingError, KBError
+from kb_tools.measure.activity import ActivityLog, ActivityLogError
+from kb_tools.measure.feedback import (
+    MAX_BODY,
+    PayloadError,
+    parse_click,
+    parse_feedback,
+    session_id,
+)
+from kb_tools.search import Searcher
+from kb_tools.search.steps import find_steps
+from kb_tools.search.suggest import suggest
+
+log = logging.getLogger(__name__)
+
+API_HEADERS = [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"),
+               ("X-Content-Type-Options", "nosniff")]
+# Posts per minute: per desk (address + session), and per address for everything behind it (a floor
+# behind one NAT shares an address; a script cannot get round the limit by inventing sessions).
+RATES = {"/api/feedback": 30, "/api/click": 120}
+PER_ADDRESS = 10
+
+Route = Callable[[Searcher, Request], Any]
+
+
+class Api:
+    """Answers /api/* requests from the searchers, recording activity in `activity` (None: nothing)."""
+
+    def __init__(self, searchers: SearcherPool, activity: ActivityLog | None) -> None:
+        self.searchers = searchers
+        self.activity = activity
+        self._routes: dict[str, tuple[str, Route]] = {
+            "/api/search": ("GET", self._search), "/api/suggest": ("GET", self._suggest),
+            "/api/steps": ("GET", self._steps), "/api/health": ("GET", self._health),
+            "/api/feedback": ("POST", self._feedback), "/api/click": ("POST", self._click),
+        }
+        self._limits = {path: RateLimiter(rate) for path, rate in RATES.items()}
+        self._log_failing = False
+
+    def __call__(self, environ: dict[str, Any], path: str, start_response: StartResponse) -> Iterable[bytes]:
+        extra: list[tuple[str, str]] = []
+        request = Request({}, environ)
+        try:
+            method, route = self._route(environ, path)
+            if method == "POST":
+                request.body = self._post_body(environ, path)
+            request.params = query_params(environ.get("QUERY_STRING", ""))
+            with self.searchers.borrow() as searcher:
+                body = route(searcher, request)
+            status, extra = request.status, request.headers
+        except ApiError as exc:
+            status, body, extra = exc.status, {"error": exc.message}, exc.headers
+        except IndexMissingError as exc:
+            status, body = 503, {"error": str(exc)}
+        except Exception:  # noqa: BLE001 - the one boundary where a bug becomes a 500, never a traceback sent out
+            log.exception("kb serve: error answering %s", path)
+            status, body = 500, {"error": "internal error; the server log has the details"}
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = [*API_HEADERS, ("Content-Length", str(len(data))), *extra]
+        start_response(status_line(status), headers)
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else data]
+
+    def _route(self, environ: dict[str, Any], path: str) -> tuple[str, Route]:
+        found = self._routes.get(path)
+        if found is None:
+            raise ApiError(404, f"no such API endpoint: {path[:100]}")
+        method, route = found
+        allowed = ("GET", "HEAD") if method == "GET" else ("POST",)
+        if environ.get("REQUEST_METHOD") not in allowed:
+            raise ApiError(405, f"{path} answers {method} only", [("Allow", ", ".join(allowed))])
+        return method, route
+
+    def _post_body(self, environ: dict[str, Any], path: str) -> bytes:
+        """The body of a POST, once the client is within its rate and the body is small JSON."""
+        address = str(environ.get("REMOTE_ADDR", ""))
+        limiter = self._limits[path]
+        wait = limiter.retry_after(((address, session_id(environ.get(SESSION_HEADER)) or ""), limiter.per_minute),
+                                   ((address,), limiter.per_minute * PER_ADDRESS))
+        if wait:
+            raise ApiError(429, f"too many requests to {path} (at most {limiter.per_minute} a minute); "
+                                f"try again in {wait} s", [("Retry-After", str(wait))])
+        kind = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise ApiError(415, f"send the body as JSON with Content-Type: application/json, not {kind[:60]!r}")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise ApiError(400, "Content-Length must be a number") from None
+        if length > MAX_BODY:
+            raise ApiError(413, f"the body is {length} bytes; at most {MAX_BODY}")
+        body = environ["wsgi.input"].read(length) if length else b""
+        if not body:
+            raise ApiError(400, "the body must be a JSON object")
+        return body
+
+    # --- the routes ---------------------------------------------------------------------------------
+    def _search(self, searcher: Searcher, request: Request) -> Any:
+        params = request.params
+        query, depth, product = text_param(params, "q"), depth_param(params), text_param(params, "product") or None
+        results = searcher.search(query, depth=depth, product=product, limit=limit_param(params, default=10))
+        if self.activity is not None and query.strip() and request.environ.get("REQUEST_METHOD") == "GET":
+            search_id = self._write(lambda log: log.record_search(
+                query, results=results.total, shown=[hit.path for hit in results.hits], source="api",
+                filters={"depth": depth, "product": product}, session=request.session, as_you_type=True))
+            if search_id is not None:
+                request.headers.append(("X-KB-Search-Id", str(search_id)))
+        return results.to_dict()
+
+    def _write(self, record: Callable[[ActivityLog], Any]) -> Any:
+        """`record(log)`, or None when the log cannot be written: the search answers anyway, and the
+        server log says why once (and once more when writing works again)."""
+        assert self.activity is not None
+        try:
+            written = record(self.activity)
+        except ActivityLogError as exc:
+            if not self._log_failing:
+                log.warning("kb serve: searches are not being recorded: %s", exc)
+            self._log_failing = True
+            return None
+        if self._log_failing:
+            log.warning("kb serve: searches are recorded again in %s", self.activity.path)
+            self._log_failing = False
+        return written
+
+    def _suggest(self, searcher: Searcher, request: Request) -> Any:
+        params = request.params
+        return [s.to_dict() for s in suggest(searcher, text_param(params, "q"), limit=limit_param(params, default=8))]
+
+    def _steps(self, searcher: Searcher, request: Request) -> Any:
+        params = request.params
+        article = text_param(params, "article").strip()
+        if not article:
+            raise ApiError(400, "article is required: an article path (as in search results) or the caller's words")
+        try:
+            found = find_steps(searcher, article, depth=depth_param(params) or "beginner")
+        except IndexMissingError:
+            raise
+        except KBError as exc:  # no article matches
+            raise ApiError(404, str(exc)) from None
+        return found.to_dict()
+
+    def _health(self, searcher: Searcher, request: Request) -> Any:
+        return {"status": "ok", "generation": searcher.generation.name, "articles": searcher.article_count(),
+                "index": str(self.searchers.index_dir.resolve()), "activity_log": self.activity is not None,
+                "process": os.getpid()}
+
+    def _feedback(self, searcher: Searcher, request: Request) -> Any:
+        try:
+            given = parse_feedback(request.body)
+        except PayloadError as exc:
+            raise ApiError(400, str(exc)) from None
+        path = _article_path(searcher, given.article)
+        activity = self._activity_or_503()
+        try:
+            record_id = activity.record_feedback(path, helpful=given.helpful, reason=given.reason,
+                                                 comment=given.comment, step=given.step, depth=given.depth,
+                                                 via=given.via, session=request.session or given.session)
+        except ActivityLogError as exc:
+            raise ApiError(503, f"the feedback was not saved: {exc}") from None
+        request.status = 201
+        return {"id": record_id, "article": path}
+
+    def _click(self, searcher: Searcher, request: Request) -> Any:
+        try:
+            given = parse_click(request.body)
+        except PayloadError as exc:
+            raise ApiError(400, str(exc)) from None
+        path = _article_path(searcher, given.article)
+        activity = self._activity_or_503()
+        try:
+            recorded = activity.record_click(given.search, path, rank=given.rank)
+        except ActivityLogError as exc:
+            raise ApiError(503, f"the click was not saved: {exc}") from None
+        if not recorded:
+            raise ApiError(400, f"search must be the X-KB-Search-Id of a search; there is no search {given.search}")
+        request.status = 201
+        return {"search": given.search, "article": path}
+
+    def _activity_or_503(self) -> ActivityLog:
+        if self.activity is None:
+            raise ApiError(503, "this server keeps no activity log (it runs with --no-log or KB_LOG=off)")
+        return self.activity
+
+
+def _article_path(searcher: Searcher, given: str) -> str:
+    """The article path (as in search results) of an article path or page URL the desk sent."""
+    stem = given.split("#")[0].split("?")[0].strip("/").removesuffix(".html")
+    candidates = [stem] if stem.endswith(".md") else [f"{stem}.md", f"{stem}/index.md", f"{stem}/README.md"]
+    for candidate in candidates:
+        if searcher.article(candidate.lstrip("/")) is not None:
+            return candidate
+    raise ApiError(400, f"article must be an article of the index (a path from the search results or its "
+                        f"page URL), not {given[:100]!r}")
