@@ -129,6 +129,45 @@ def new(title: str, product: str, article_type: str, owner: str, summary: str | 
     click.echo(f"Created {created}. Fill it in, then run `kb check`.")
 
 
+@main.command()
+@click.argument("article", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--owner", "-o", help="Only this expert's articles.")
+@click.option("--done", is_flag=True, help="Mark ARTICLE reviewed today (only when `kb check` finds no error in it).")
+@click.option("--docs", "docs", default=DOCS_DEFAULT, show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The docs folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def review(article: Path | None, owner: str | None, done: bool, docs: Path, as_json: bool) -> None:
+    """List the articles due for review, soonest first (overdue, then due within 30 days), or mark one reviewed.
+
+    \b
+    Examples:
+      kb review
+      kb review --owner priya.natarajan
+      kb review docs/homehub/wifi-keeps-dropping.md --done
+    """
+    from kb_tools.content.model import load_collection
+    from kb_tools.content.review import DUE_WITHIN_DAYS, due_reviews, mark_reviewed
+
+    if done or article:
+        if not (done and article):
+            raise click.UsageError("give one ARTICLE with --done, e.g. kb review docs/app/update-the-app.md --done")
+        marked = mark_reviewed(docs, article)
+        click.echo(f"Marked {marked.path} reviewed on {marked.today} (was {marked.previous}).")
+        for finding in marked.warnings:
+            click.echo(f"  still to look at: line {finding.line}: {finding.message} [{finding.rule}]")
+        return
+    due = due_reviews(load_collection(docs), owner=owner)
+    if as_json:
+        click.echo(json.dumps([item.to_dict() for item in due], indent=2, ensure_ascii=False))
+        return
+    for item in due:
+        click.echo(f"{docs / item.path}: " + click.style(item.reason, fg="red" if item.overdue else "yellow")
+                   + f"  {item.title}  [{item.owner or 'no owner'}]")
+    overdue = sum(item.overdue for item in due)
+    whose = f" for {owner}" if owner else ""
+    click.echo(f"{len(due)} due for review{whose}: {overdue} overdue, {len(due) - overdue} within {DUE_WITHIN_DAYS} days")
+
+
 INDEX_DEFAULT = "search_index"
 
 

@@ -24,6 +24,7 @@ from kb_tools.content.glossary import (
 from kb_tools.content.metadata import PAGE_TYPE
 from kb_tools.content.model import Article, Collection
 from kb_tools.content.paths import build_catalog, is_path_page
+from kb_tools.content.placeholders import placeholder_findings
 from kb_tools.content.readability import measure
 from kb_tools.content.render import Renderer
 from kb_tools.content.tab_text import depth_tabs
@@ -63,6 +64,7 @@ def check_collection(collection: Collection, *, today: dt.date | None = None,
         findings.extend(article.meta_findings)
         findings.extend(check_structure(article))
         findings.extend(_review(article, today))
+        findings.extend(placeholder_findings(article.path, _source_text(article), status=article.meta.status))
     findings.extend(_beginner_wording(collection, glossary))
     findings.extend(_paths(collection))
     findings.extend(_links(collection, glossary))
@@ -154,8 +156,7 @@ def _beginner_wording(collection: Collection, glossary: Glossary) -> Iterator[Fi
 
 def _paths(collection: Collection) -> list[Finding]:
     """Onboarding paths: their shape, the articles they name, their times (see kb_tools.content.paths)."""
-    pages = [(a.path, a.source_path.read_text(encoding="utf-8", errors="replace"))
-             for a in collection if is_path_page(a.path)]
+    pages = [(a.path, _source_text(a)) for a in collection if is_path_page(a.path)]
     if not pages:
         return []
 
@@ -165,7 +166,7 @@ def _paths(collection: Collection) -> list[Finding]:
 
     def text_of(path: str) -> str | None:
         article = collection.get(path)
-        return article.source_path.read_text(encoding="utf-8", errors="replace") if article else None
+        return _source_text(article) if article else None
 
     return build_catalog(pages, card_of, text_of).findings
 
@@ -218,6 +219,10 @@ def _duplicate_titles(collection: Collection) -> Iterator[Finding]:
         if first is not article:
             yield _finding(article, 1, "error", "duplicate-title",
                            f"the title {article.title!r} is already used by {first.path}; titles must be unique.")
+
+
+def _source_text(article: Article) -> str:
+    return article.source_path.read_text(encoding="utf-8", errors="replace")
 
 
 def _first_line(article: Article) -> int:

@@ -39,7 +39,7 @@ def new_article(config: KBConfig, title: str, *, product: str, article_type: str
     template = resources.files("kb_tools.content").joinpath("templates", f"{article_type}.md").read_text("utf-8")
     text = Template(template).substitute(
         title=title.strip(), title_yaml=_yaml_text(title.strip()),
-        summary_yaml=_yaml_text(summary or f"(One sentence: what '{title.strip()}' gets the customer to.)"),
+        summary_yaml=_yaml_text(summary or f"((One sentence: what '{title.strip()}' gets the customer to.))"),
         product=product, owner=_yaml_text(owner), today=(today or dt.date.today()).isoformat(),
     )
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb_tools.errors import ActivityLogError
-from kb_tools.measure.scrub import scrub
+from kb_tools.measure.scrub import before_placeholders, scrub
 
 if TYPE_CHECKING:
     from kb_tools.search import SearchResults
@@ -140,7 +140,7 @@ class ActivityLog:
         that only extends or trims the previous one within TYPING_WINDOW updates it instead.
         """
         at = time.time() if at is None else at
-        text = _clean(scrub(query))
+        text = _clean(scrub(query, typing=as_you_type))
         row = (at, text, json.dumps({k: v for k, v in (filters or {}).items() if v}, sort_keys=True), int(results),
                json.dumps(list(shown)))
         with self._transaction() as db:
@@ -307,7 +307,7 @@ def _previous_unopened(db: sqlite3.Connection, session: str, source: str, at: fl
 
 
 def _is_typing(before: str, after: str) -> bool:
-    a, b = normalize_query(before), normalize_query(after)
+    a, b = normalize_query(before_placeholders(before)), normalize_query(before_placeholders(after))
     return a.startswith(b) or b.startswith(a)
 
 

@@ -42,7 +42,9 @@ from kb_tools.site.path_pages import insert_path_list, page_additions
 log = logging.getLogger("mkdocs.plugins.kb")
 
 ASSET_DIR = "assets/kb"
-ASSETS = ("kb.css", "desk.js", "paths.css", "paths.js")  # desk.js: API search, call mode, Copy steps
+# The agent desk (API search, call mode, Copy steps, feedback): plain scripts, one job each, in load order.
+DESK_SCRIPTS = ("core", "depth", "server", "steps", "search", "call-mode", "actions", "feedback", "start")
+ASSETS = ("kb.css", *(f"desk/{name}.js" for name in DESK_SCRIPTS), "paths.css", "paths.js")
 _MAX_LISTED_FINDINGS = 20
 
 
@@ -102,7 +104,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
                     files.append(File.generated(config, uri, content=landing_page(product, self.cards.values())))
         package = resources.files("kb_tools.site").joinpath("assets")
         for name in ASSETS:
-            files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=package.joinpath(name).read_bytes()))
+            files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=package.joinpath(*name.split("/")).read_bytes()))
         files.append(File.generated(config, f"{ASSET_DIR}/desk.json", content=desk_settings(self.kb)))
         return files
 

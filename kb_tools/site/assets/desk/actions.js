@@ -1,0 +1,55 @@
+/* kb agent desk, the call tools under an article's title: Walk me through and Copy steps.
+ * Plain script, no build step: loaded in order by the kb plugin, shares `window.kbDesk`. */
+(function (kb) {
+  "use strict";
+
+  var DEPTH_NAMES = kb.DEPTH_NAMES;
+  var make = kb.make;
+  var button = kb.button;
+  var currentDepth = kb.currentDepth;
+  var onDepth = kb.onDepth;
+  var pageSteps = kb.pageSteps;
+  var stepsAt = kb.stepsAt;
+  var stepsText = kb.stepsText;
+  var copyText = kb.copyText;
+  var callMode = kb.callMode;
+
+  function mountActions() {
+    var data = pageSteps();
+    var article = document.querySelector(".md-content__inner");
+    if (!data || !article || article.querySelector(".kb-desk-actions")) return;
+    var count = make("span", { class: "kb-count" });
+    var walk = button("Walk me through", { class: "md-button md-button--primary kb-walk" }, function () {
+      callMode.open(data, walk);
+    });
+    walk.append(" ", count);
+    var copy = button("Copy steps", { class: "md-button kb-copy" }, function () {
+      var depth = currentDepth();
+      copyText(stepsText(data, depth)).then(function (copied) {
+        var n = stepsAt(data, depth).length;
+        status.textContent = copied
+          ? "Copied " + n + " " + DEPTH_NAMES[depth] + " steps as plain text."
+          : "Copying was blocked by the browser: select the steps on the page instead.";
+      });
+    });
+    var status = make("span", { class: "kb-desk-actions__status", role: "status", "aria-live": "polite" });
+    var bar = make("div", { class: "kb-desk-actions", role: "group", "aria-label": "Call tools" },
+      [walk, copy, status]);
+    var anchor = article.querySelector(".kb-depth-hint") || article.querySelector(".kb-meta") ||
+      article.querySelector("h1");
+    if (anchor) anchor.after(bar);
+    else article.prepend(bar);
+
+    function show(depth) {
+      if (!bar.isConnected) return false;
+      var n = stepsAt(data, depth).length;
+      count.textContent = "(" + n + (n === 1 ? " step, " : " steps, ") + DEPTH_NAMES[depth] + ")";
+      walk.disabled = copy.disabled = n === 0;
+    }
+    onDepth(show);
+    show(currentDepth());
+    bar.kbStatus = status;
+  }
+
+  kb.mountActions = mountActions;
+})(window.kbDesk = window.kbDesk || {});
