@@ -323,11 +323,17 @@ def test_a_client_that_stalls_mid_request_is_disconnected(sample_site: Path, ser
         assert api(url, "health").status == 200
 
 
-def test_sigterm_finishes_the_request_in_flight_then_exits_0(sample_site: Path, served_kb: str, tmp_path: Path):
+def _site_with_a_big_file(sample_site: Path, tmp_path: Path) -> tuple[Path, bytes]:
+    """A copy of the site with /big.bin, 32 MiB: far more than the socket buffers hold."""
     site = tmp_path / "site"
     shutil.copytree(sample_site, site)
-    payload = bytes(range(256)) * (64 * 1024 * 2)  # 32 MiB: far more than the socket buffers hold
+    payload = bytes(range(256)) * (64 * 1024 * 2)
     (site / "big.bin").write_bytes(payload)
+    return site, payload
+
+
+def test_sigterm_finishes_the_request_in_flight_then_exits_0(sample_site: Path, served_kb: str, tmp_path: Path):
+    site, payload = _site_with_a_big_file(sample_site, tmp_path)
     log = tmp_path / "serve.log"
     with kb_serve(site, index_of(served_kb), log=log) as (process, url):
         where = urlsplit(url)
@@ -434,10 +440,7 @@ def test_one_worker_is_the_kb_serve_process_itself(sample_site: Path, served_kb:
 
 
 def test_workers_finish_a_download_in_flight_on_sigterm(sample_site: Path, served_kb: str, tmp_path: Path):
-    site = tmp_path / "site"
-    shutil.copytree(sample_site, site)
-    payload = bytes(range(256)) * (64 * 1024 * 2)  # 32 MiB: far more than the socket buffers hold
-    (site / "big.bin").write_bytes(payload)
+    site, payload = _site_with_a_big_file(sample_site, tmp_path)
     log = tmp_path / "serve.log"
     with kb_serve(site, index_of(served_kb), "--workers", "2", "--no-log", log=log) as (process, url):
         workers = _answering_processes(url, at_least=2)

@@ -10,7 +10,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from kb_tools.desk.params import (
     SESSION_HEADER,
@@ -28,6 +28,8 @@ from kb_tools.errors import IndexMissingError, KBError
 from kb_tools.measure.activity import ActivityLog, ActivityLogError
 from kb_tools.measure.feedback import (
     MAX_BODY,
+    ClickInput,
+    FeedbackInput,
     PayloadError,
     parse_click,
     parse_feedback,
@@ -47,6 +49,7 @@ RATES = {"/api/feedback": 30, "/api/click": 120}
 PER_ADDRESS = 10
 
 Route = Callable[[Searcher, Request], Any]
+Posted = TypeVar("Posted", FeedbackInput, ClickInput)
 
 
 class Api:
@@ -171,12 +174,7 @@ class Api:
                 "process": os.getpid()}
 
     def _feedback(self, searcher: Searcher, request: Request) -> Any:
-        try:
-            given = parse_feedback(request.body)
-        except PayloadError as exc:
-            raise ApiError(400, str(exc)) from None
-        path = _article_path(searcher, given.article)
-        activity = self._activity_or_503()
+        given, path, activity = self._posted(searcher, request, parse_feedback)
         try:
             record_id = activity.record_feedback(path, helpful=given.helpful, reason=given.reason,
                                                  comment=given.comment, step=given.step, depth=given.depth,
@@ -187,12 +185,7 @@ class Api:
         return {"id": record_id, "article": path}
 
     def _click(self, searcher: Searcher, request: Request) -> Any:
-        try:
-            given = parse_click(request.body)
-        except PayloadError as exc:
-            raise ApiError(400, str(exc)) from None
-        path = _article_path(searcher, given.article)
-        activity = self._activity_or_503()
+        given, path, activity = self._posted(searcher, request, parse_click)
         try:
             recorded = activity.record_click(given.search, path, rank=given.rank)
         except ActivityLogError as exc:
@@ -202,10 +195,17 @@ class Api:
         request.status = 201
         return {"search": given.search, "article": path}
 
-    def _activity_or_503(self) -> ActivityLog:
+    def _posted(self, searcher: Searcher, request: Request, parse: Callable[[bytes], Posted]
+                ) -> tuple[Posted, str, ActivityLog]:
+        """The POST's fields parsed by `parse`, its article's path, and the log to record it in."""
+        try:
+            given = parse(request.body)
+        except PayloadError as exc:
+            raise ApiError(400, str(exc)) from None
+        path = _article_path(searcher, given.article)
         if self.activity is None:
             raise ApiError(503, "this server keeps no activity log (it runs with --no-log or KB_LOG=off)")
-        return self.activity
+        return given, path, self.activity
 
 
 def _article_path(searcher: Searcher, given: str) -> str:
