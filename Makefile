@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 PORT   ?= 8000
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: serve site test lint setup setup-dev browser clean
+.PHONY: serve site test lint setup setup-dev browser wordlists clean
 
 serve: site
 	@echo "Serving the knowledge base on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
@@ -27,8 +27,8 @@ lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-setup: $(VENV)/.installed
-setup-dev: $(VENV)/.installed-dev
+setup: $(VENV)/.installed wordlists
+setup-dev: $(VENV)/.installed-dev wordlists
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kb needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -41,6 +41,10 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
+
+# Spelling suggestions never correct a word of Debian's English word lists; install them when missing.
+wordlists:
+	@bash scripts/install-wordlists.sh
 
 # Browser tests drive Debian's chromium; install it when missing (root, or passwordless sudo).
 browser:

@@ -474,11 +474,11 @@ def test_a_worker_that_cannot_start_stops_the_pool_with_a_clear_message(tmp_path
     program = (
         "import sys\n"
         "from kb_tools.desk.listen import bind\n"
-        "from kb_tools.desk.run import serve\n"
+        "from kb_tools.desk.serving import serve_on\n"
         "from kb_tools.errors import KBError\n"
         "def broken():\n"
         "    raise KBError('no search index in /gone; build it with `kb index docs --index /gone`.')\n"
-        "sys.exit(serve(broken, bind('127.0.0.1', 0), workers=2))\n"
+        "sys.exit(serve_on(broken, bind('127.0.0.1', 0), workers=2))\n"
     )
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert result.returncode != 0

@@ -11,6 +11,7 @@ import datetime as dt
 import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote
 
 from kb_tools.content.card import Card
@@ -53,6 +54,11 @@ class CheckReport:
 
     def summary(self) -> str:
         return f"{self.articles} articles checked: {_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """What `kb check --json` prints."""
+        return {"summary": {"articles": self.articles, "errors": self.errors, "warnings": self.warnings},
+                "findings": [f.to_dict() for f in self.findings]}
 
 
 def check_collection(collection: Collection, *, today: dt.date | None = None,

@@ -11,9 +11,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from kb_tools.content.checks import CheckReport, check_collection
 from kb_tools.content.findings import Finding
 from kb_tools.content.metadata import PAGE_TYPE
-from kb_tools.content.model import Article, Collection
+from kb_tools.content.model import Article, Collection, load_collection
 from kb_tools.search import Searcher, build_index
 from kb_tools.search.indexer import Progress, index_is_current
 
@@ -36,6 +37,17 @@ def check_findability(collection: Collection, searcher: Searcher) -> Iterator[Fi
             yield Finding(article.path, _phrase_line(collection, article, phrase), "warning", "findability",
                           f'customer phrase "{phrase}" {where}{first}; owner {article.meta.owner or "(none)"}: '
                           "use the customer's words in the summary, a heading or the text.")
+
+
+def check_docs(docs: Path, *, findability: bool = True, index_dir: Path | None = None, reuse: Path | None = None,
+               progress: Progress | None = None) -> CheckReport:
+    """`kb check`: every rule over the articles in `docs`, with the findability check when asked
+    for and some article lists customer phrases (searching `searcher_for`'s index)."""
+    collection = load_collection(docs)
+    if not (findability and any(article.meta.customer_says for article in collection)):
+        return check_collection(collection)
+    with searcher_for(docs, index_dir, reuse=reuse, progress=progress) as searcher:
+        return check_collection(collection, extra_rules=[lambda c: check_findability(c, searcher)])
 
 
 @contextlib.contextmanager

@@ -1,4 +1,9 @@
-"""Typo fallback: suggest a known word for each query word the index has never seen."""
+"""Typo fallback: "did you mean" for the query words that are no word at all.
+
+A word is corrected only when it is neither in the index nor a real English word (wordlist.py), is
+no beginning of an indexed word (while typing, "passw" is password unfinished: suggest.py's job),
+and the corrected query finds clearly better results: some article holds far more of its words.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,21 @@ from collections import defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from kb_tools.search.analysis import term_of
+from kb_tools.search.wordlist import is_english
+
 if TYPE_CHECKING:
     from kb_tools.search.postings import Postings
 
 SPELL_FIELD = "words"  # the postings field of the articles' unstemmed words
 _MIN_LENGTH = 4  # shorter words are too often codes or abbreviations to correct
+# "Clearly better": after the correction, one article holds at least this share of the query's
+# words, and more of them than any article held before. "xyzzy plugh" -> "xyzzy plug" finds articles
+# with one word in two: not an answer, so no correction.
+_COVERED_SHARE = 2 / 3
+_TEXT_FIELDS = ("title", "summary", "customer_says", "headings", "body")
 
 
 class Speller:
@@ -38,15 +53,39 @@ class Speller:
         return self._postings.frequency(SPELL_FIELD, word) > 0
 
     def corrections(self, words: list[str]) -> dict[str, str]:
-        """{misspelled: suggestion} for the unknown words that have a close known word."""
+        """{misspelled: suggestion} for the query's non-words that have a close known word, when the
+        corrected words find clearly better results; {} otherwise (`words`: unstemmed, no stop words)."""
         found = {}
-        for word in words:
-            if len(word) < _MIN_LENGTH or not word.isalpha() or self.is_known(word):
+        for word in dict.fromkeys(words):
+            if self.is_word(word):
                 continue
             suggestion = self.suggest(word)
             if suggestion:
                 found[word] = suggestion
+        if not found or not self._clearly_better(list(dict.fromkeys(words)), found):
+            return {}
         return found
+
+    def is_word(self, word: str) -> bool:
+        """True for what must never be corrected: short words, codes, words of the index or of
+        English, and the beginnings of indexed words."""
+        return (len(word) < _MIN_LENGTH or not word.isalpha() or self.is_known(word) or is_english(word)
+                or self.starts_known(word))
+
+    def starts_known(self, word: str) -> bool:
+        """True when `word` begins a longer word of the index ("passw" -> password)."""
+        return bool(self._postings.expand_prefix(word, limit=1))
+
+    def _clearly_better(self, words: list[str], corrections: dict[str, str]) -> bool:
+        before = self._most_covered(words)
+        after = self._most_covered([corrections.get(word, word) for word in words])
+        return after > before and after >= _COVERED_SHARE * len(words)
+
+    def _most_covered(self, words: list[str]) -> int:
+        """The most of `words` that one article holds (any form of them: "blinks" for "blinking")."""
+        held = [self._postings.score([(field, term, 1.0) for field in _TEXT_FIELDS], k1=1.2, b=0.75) > 0
+                for term in filter(None, map(term_of, words))]
+        return int(np.sum(held, axis=0).max()) if held else 0
 
     def suggest(self, word: str) -> str | None:
         """The most frequent known word within edit distance 1 (2 for long words)."""
