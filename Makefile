@@ -1,17 +1,23 @@
-# The two commands of the README:
+# The commands of the README:
+#   make write   the writer's preview: mkdocs serve with live reload and each page's kb check findings
 #   make serve   set everything up, check the content, build the site and serve it on http://127.0.0.1:8000
-#   make test    set up what the tests need and run the whole suite
+#   make test    set up what the tests need (chromium, PostgreSQL) and run the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 8000
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: serve site test lint setup setup-dev browser wordlists clean
+.PHONY: write serve site test lint setup setup-dev browser wordlists postgresql clean
 
 serve: site
 	@echo "Serving the knowledge base on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/kb serve --port $(PORT)
+
+# The writer's preview: live reload, and on each page a panel with its kb check findings (never built).
+write: setup
+	@echo "Writer's preview on http://127.0.0.1:$(PORT): each page shows its kb check findings; saving a file updates it (Ctrl-C to stop)"
+	$(BIN)/mkdocs serve --livereload --dev-addr 127.0.0.1:$(PORT)
 
 site: setup
 	$(BIN)/kb index docs
@@ -19,7 +25,7 @@ site: setup
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "Site built in site/"
 
-test: setup-dev browser lint
+test: setup-dev browser postgresql lint
 	$(BIN)/python -m pytest
 
 # Lint and type checks (configured in pyproject.toml); part of `make test`.
@@ -49,6 +55,10 @@ wordlists:
 # Browser tests drive Debian's chromium; install it when missing (root, or passwordless sudo).
 browser:
 	@bash scripts/install-browser.sh
+
+# The shared activity log's tests start a real PostgreSQL server: Debian's, installed when missing.
+postgresql:
+	@bash scripts/install-postgresql.sh
 
 clean:
 	rm -rf site search_index/*/ $(VENV)

@@ -1,7 +1,7 @@
 """Load benchmark: `kb serve`'s /api/search under a fixed number of concurrent agents.
 
     python bench/load.py [--clients 8] [--seconds 20] [--articles 10000] [--workers 2] [--threads 4] [--keep DIR]
-                         [--endpoint search|suggest|health] [--kb COMMAND] [--rounds N]
+                         [--endpoint search|suggest|health] [--kb COMMAND] [--rounds N] [--log postgresql://...]
 
 Generates a knowledge base (bench/generate_kb.py), builds its search index with `kb index`,
 starts `kb serve` in a subprocess on a free port of 127.0.0.1, then runs `--clients` client
@@ -11,6 +11,8 @@ caller's words from the articles' `customer_says`, titles, typos, half-typed las
 without a depth and a product filter. Prints requests/s, p50/p95/p99 latency and errors, and
 whether the target (>= 150 requests/s, p99 <= 150 ms, no errors at 8 clients) is met.
 `--endpoint health` measures the HTTP stack alone (no search), `suggest` the as-you-type calls.
+`--log postgresql://...` runs the floor benchmark instead (bench/floor_load.py): two servers
+writing one activity log, on that database and on SQLite, records sent vs stored.
 
 The site is not built (the API does not read it; a 10,000-page `mkdocs build` takes minutes): a
 placeholder index.html stands in. With --keep DIR the knowledge base and its index are kept in DIR
@@ -91,12 +93,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(kb: str, site: Path, index: Path, threads: int, workers: int) -> tuple[subprocess.Popen, int]:
+def start_server(site: Path, index: Path, threads: int, workers: int,
+                 extra: list[str] | None = None, *, kb: str = KB) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    server_log = site.parent / "serve.log"  # a file, not a pipe: a full pipe would stall the server
+    server_log = index.parent / f"serve-{port}.log"  # a file, not a pipe: a full pipe would stall the server
     with open(server_log, "w") as output:
         process = subprocess.Popen([kb, "serve", "--site", str(site), "--index", str(index), "--port", str(port),
-                                    "--threads", str(threads), "--workers", str(workers)], stdout=output, stderr=subprocess.STDOUT)
+                                    "--threads", str(threads), "--workers", str(workers), *(extra or [])],
+                                   stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
@@ -245,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kb", dest="other", metavar="COMMAND",
                         help="another version's kb, run alternately with this one (same session, same queries)")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each version (default 1)")
+    parser.add_argument("--log", metavar="URL",
+                        help="an empty postgresql:// database: run the floor benchmark of bench/floor_load.py "
+                             "(two hosts, searches and feedback, records sent vs stored) on it and on SQLite")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.seconds <= 0 or args.articles < 1:
         parser.error("--clients, --seconds and --articles must be positive")
@@ -253,10 +260,14 @@ def main(argv: list[str] | None = None) -> int:
         root.mkdir(parents=True, exist_ok=True)
         docs, index, site = prepare_kb(root, args.articles)
         queries = load_queries(docs)
+        if args.log:
+            from floor_load import run_floor
+
+            return run_floor(args, root, docs, index, site, queries, start_server)
         versions = [args.other, KB] if args.other else [KB]
         for _ in range(args.rounds):
             for kb in versions:
-                process, port = start_server(kb, site, index, args.threads, args.workers)
+                process, port = start_server(site, index, args.threads, args.workers, kb=kb)
                 try:
                     load_before = os.getloadavg()[0]
                     log(f"Loading {kb} serve on port {port} with {args.clients} clients for {args.warmup:.0f}+"

@@ -97,3 +97,35 @@ def _rambling(r: random.Random, article: Article) -> str:
     parts = [r.choice(OPENERS), said, "and", *r.sample(FILLERS, 2), "the article mentions",
              " ".join(body[start:start + r.randint(6, 12)]).lower()]
     return " ".join(parts)
+
+
+# Queries that need exactness (Whoosh's query language): timed apart from the everyday mix.
+EXACT_KINDS = ("phrase", "label", "field")
+
+
+def make_exact_queries(articles: Iterable[Article], count: int, *, seed: int = 7) -> list[Query]:
+    """`count` queries in equal shares, shuffled: a quoted run of 2-5 words from an article's text, as
+    a caller reads out a message (phrase); `label:"..."` with one of its steps' on-screen labels
+    (label); `title:` with a word of its title (field)."""
+    pool = [a for a in articles if a.meta.type != "page"]
+    if not pool:
+        raise ValueError("no articles to make queries from")
+    r = random.Random(seed)
+
+    def phrase(article: Article) -> str:
+        body = article.text().split()
+        start = r.randrange(max(1, len(body) - 5))
+        return '"' + " ".join(body[start:start + r.randint(2, 5)]).strip('"') + '"'
+
+    def label(article: Article) -> str:
+        labels = [label for step in article.steps() for label in step.labels]
+        return f'label:"{r.choice(labels)}"' if labels else phrase(article)
+
+    def field(article: Article) -> str:
+        return "title:" + r.choice([w for w in _WORD.findall(article.title.lower())] or ["help"])
+
+    makers = {"phrase": phrase, "label": label, "field": field}
+    queries = [Query(kind, makers[kind](r.choice(pool))) for i in range(count)
+               for kind in [EXACT_KINDS[i % len(EXACT_KINDS)]]]
+    r.shuffle(queries)
+    return queries

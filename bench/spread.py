@@ -37,7 +37,7 @@ def one_trial(port: int, connections: int) -> tuple[int, ...]:
 
 
 def measure(kb: str, site: Path, index: Path, *, workers: int, connections: int, trials: int) -> str:
-    process, port = start_server(kb, site, index, 4, workers)
+    process, port = start_server(site, index, 4, workers, kb=kb)
     try:
         load_before = os.getloadavg()[0]
         splits: collections.Counter[tuple[int, ...]] = collections.Counter()

@@ -37,3 +37,7 @@ class ModelUnavailableError(KBError):
 
 class ActivityLogError(KBError):
     """Raised by the activity log when the log cannot be opened or written (full, locked, not a log)."""
+
+
+class LogUnreachableError(ActivityLogError):
+    """Raised by a database activity log that cannot be reached, or answers too slowly: records wait in the spool."""

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from browser import Browser, Page, is_available
+from browser import Browser, Page, is_available, launch, new_page
+from postgres import TempPostgres, find_bindir
 
 from kb_tools.content.config import DEFAULT_EXTENSIONS
 
@@ -193,23 +194,27 @@ def served_kb(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """Debian's chromium, headless, driven over its DevTools pipe (one for the whole run)."""
+    """Debian's chromium, headless, driven by Playwright (one for the whole run; see tests/browser.py)."""
     if not is_available():
         pytest.skip("chromium is not installed (`make test` installs it)")
-    chromium = Browser()
-    try:
-        yield chromium
-    finally:
-        chromium.close()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    tab = browser.new_page()
+    """A fresh tab in a context of its own (no storage from other tests); see tests/browser.py."""
+    tab = new_page(browser)
     try:
         yield tab
     finally:
-        tab.close()
+        tab.context.close()
 
 
 @contextlib.contextmanager
@@ -227,3 +232,23 @@ def in_process(site: Path, index: Path, app: dict | None = None, **server_option
         server.stop()
         thread.join(timeout=15)
         assert not thread.is_alive()
+
+
+# --- a real PostgreSQL server (tests/postgres.py), for the activity log on a database --------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TempPostgres]:
+    """One PostgreSQL server in a temporary folder for the whole run, removed afterwards."""
+    if find_bindir() is None:
+        pytest.skip("PostgreSQL is not installed (no initdb; `make test` installs Debian's postgresql)")
+    with TempPostgres() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres: TempPostgres, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the session's server: its postgresql:// URL."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    postgres.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return postgres.create_database(name)

@@ -205,7 +205,7 @@ def test_a_locked_log_gives_a_clear_message_and_works_again_once_released(tmp_pa
 
 def test_a_full_log_gives_a_clear_message_and_keeps_what_it_had(tmp_path: Path):
     path = tmp_path / "log.sqlite"
-    log = ActivityLog(path, max_bytes=64 * 1024)  # a size cap: the same SQLite error as a full disk
+    log = ActivityLog(path, max_bytes=128 * 1024)  # a size cap: the same SQLite error as a full disk
     written = 0
     with pytest.raises(ActivityLogError) as caught:
         for n in range(10_000):

@@ -1,6 +1,6 @@
 """The agent desk as a person uses it: a real `kb serve`, a real headless chromium, the keyboard.
 
-One browser for the module. Each state worth seeing is saved as a PNG under
+One browser for the run, driven by Playwright (how to write a test: tests/browser.py). Each state worth seeing is saved as a PNG under
 test-artifacts/browser/ (ignored by git) so a person can look at what the tests saw.
 """
 
@@ -17,7 +17,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser import Browser, Page, is_available
+from browser import Page, is_available
 from conftest import ROOT, SAMPLE_DOCS
 
 from kb_tools.content.card import read_card
@@ -63,9 +63,10 @@ def static_site(sample_site: Path) -> Iterator[str]:
 def open_fresh(page: Page, url: str) -> None:
     """Open `url` as a first-time visitor: no depth remembered from an earlier test."""
     origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(url))
-    page.call("Storage.clearDataForOrigin", origin=origin, storageTypes="local_storage")
+    page.context.new_cdp_session(page).send("Storage.clearDataForOrigin",
+                                            {"origin": origin, "storageTypes": "local_storage"})
     page.goto(url)
-    page.wait_for("!!document.documentElement.dataset.kbSearch")
+    page.wait_for_function("!!document.documentElement.dataset.kbSearch")
 
 
 def api_steps(served: str, article: str, depth: str) -> dict:
@@ -89,13 +90,13 @@ def checked_depth_tab(page: Page) -> str:
 
 def search_for(page: Page, words: str) -> list[str]:
     """Press `/`, type the words, and return the result titles once they are on screen."""
-    page.press("/")
-    page.wait_for("document.activeElement.matches('[data-md-component=search-query]')")
-    page.type(words)
-    page.wait_for(f"document.querySelector('.kb-search__results') && "
-                  f"document.querySelector('[data-md-component=search-query]').value === {json.dumps(words)} && "
-                  "!document.querySelector('[data-md-component=search]').hasAttribute('aria-busy') && "
-                  "document.querySelectorAll('.kb-result').length > 0")
+    page.keyboard.press("/")
+    page.wait_for_function("document.activeElement.matches('[data-md-component=search-query]')")
+    page.keyboard.type(words)
+    page.wait_for_function(f"document.querySelector('.kb-search__results') && "
+                           f"document.querySelector('[data-md-component=search-query]').value === {json.dumps(words)} && "
+                           "!document.querySelector('[data-md-component=search]').hasAttribute('aria-busy') && "
+                           "document.querySelectorAll('.kb-result').length > 0")
     return page.evaluate("[...document.querySelectorAll('.kb-result__title')].map(e => e.textContent)")
 
 
@@ -117,28 +118,28 @@ def test_a_caller_phrase_finds_the_article_and_opens_its_section(page: Page, ser
     assert first["badge"] in ("Beginner", "Both depths")  # the site-wide choice starts at Beginner
     assert first["section"] and first["marks"] > 0
     assert "at Beginner depth" in text_of(page, ".kb-search__status")
-    page.screenshot(SHOTS / "01-search-results.png")
+    page.screenshot(path=SHOTS / "01-search-results.png")
 
-    page.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.href") == first["href"]
-    page.screenshot(SHOTS / "02-search-first-result-focused.png")
-    page.press("Enter")
+    page.screenshot(path=SHOTS / "02-search-first-result-focused.png")
+    page.keyboard.press("Enter")
     anchor = first["href"].split("#", 1)[1]
     # Opened at the section: its heading is on screen, near the top, and search is closed.
-    page.wait_for(f"location.pathname === '/{ARTICLE}' && location.hash === '#{anchor}' && (() => {{"
-                  f" const heading = document.getElementById({json.dumps(anchor)}); if (!heading) return false;"
-                  " const r = heading.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; })()")
+    page.wait_for_function(f"location.pathname === '/{ARTICLE}' && location.hash === '#{anchor}' && (() => {{"
+                           f" const heading = document.getElementById({json.dumps(anchor)}); if (!heading) return false;"
+                           " const r = heading.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; })()")
     assert page.evaluate("document.getElementById('__search').checked") is False
-    page.wait_for("!!document.querySelector('.kb-walk')")  # the call tools came with the new page
-    page.screenshot(SHOTS / "03-article-opened-at-section.png")
+    page.wait_for_function("!!document.querySelector('.kb-walk')")  # the call tools came with the new page
+    page.screenshot(path=SHOTS / "03-article-opened-at-section.png")
 
 
 def test_enter_in_the_search_box_opens_the_best_result(page: Page, served: str):
     open_fresh(page, served)
     search_for(page, "forgot my password")
     best = page.evaluate("document.querySelector('.kb-result__link').href")
-    page.press("Enter")
-    page.wait_for(f"location.href === {json.dumps(best)}")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"location.href === {json.dumps(best)}")
 
 
 def test_the_product_filter_keeps_only_that_product(page: Page, served: str):
@@ -148,14 +149,14 @@ def test_the_product_filter_keeps_only_that_product(page: Page, served: str):
     for _ in range(5):  # a closed <select> steps through its options with the arrow keys
         if page.evaluate("document.querySelector('.kb-search__product').value") == "account":
             break
-        page.press("ArrowDown")
-    page.wait_for("document.querySelector('.kb-search__status').textContent.includes(' in ')")
+        page.keyboard.press("ArrowDown")
+    page.wait_for_function("document.querySelector('.kb-search__status').textContent.includes(' in ')")
     products = page.evaluate("[...document.querySelectorAll('.kb-result__product')].map(e => e.textContent)")
     account = page.evaluate("[...document.querySelectorAll('.kb-search__product option')]"
                             ".find(o => o.value === 'account').textContent")
     assert products and set(products) == {account.split(" (")[0]}
     assert len(products) <= len(everything)
-    page.screenshot(SHOTS / "04-search-filtered-by-product.png")
+    page.screenshot(path=SHOTS / "04-search-filtered-by-product.png")
 
 
 def test_snippets_show_marks_but_never_run_markup(page: Page, served: str):
@@ -171,19 +172,19 @@ def test_search_follows_the_depth_chosen_on_an_article_and_remembers_it(page: Pa
     open_fresh(page, served + ARTICLE)
     assert checked_depth_tab(page) == "Beginner"
     page.click(".tabbed-labels label:nth-child(2)")  # the Expert tab, as a person clicks it
-    page.wait_for("document.querySelector('.kb-count').textContent.includes('Expert')")
+    page.wait_for_function("document.querySelector('.kb-count').textContent.includes('Expert')")
     assert checked_depth_tab(page) == "Expert"
-    page.screenshot(SHOTS / "05-article-expert.png")
+    page.screenshot(path=SHOTS / "05-article-expert.png")
 
     search_for(page, "wifi keeps dropping channel")
     assert "at Expert depth" in text_of(page, ".kb-search__status")
     assert page.evaluate("document.querySelector('.kb-search__depth [aria-pressed=true]').textContent") == "Expert"
     assert page.evaluate("document.querySelector('.kb-result .kb-depth').textContent") == "Expert"
-    page.screenshot(SHOTS / "06-search-at-expert.png")
+    page.screenshot(path=SHOTS / "06-search-at-expert.png")
 
     # Another page, a full load: Material remembered the choice, and the desk reads it.
     page.goto(served + "homehub/change-wifi-name-and-password/")
-    page.wait_for("!!document.querySelector('.kb-count')")
+    page.wait_for_function("!!document.querySelector('.kb-count')")
     assert checked_depth_tab(page) == "Expert"
     assert "Expert" in text_of(page, ".kb-count")
 
@@ -192,10 +193,10 @@ def test_the_depth_switch_in_search_works_on_a_page_without_tabs(page: Page, ser
     open_fresh(page, served)  # the welcome page has no Beginner/Expert tabs
     search_for(page, CALLER_SAYS)
     page.click(".kb-search__depth [data-depth=expert]")
-    page.wait_for("document.querySelector('.kb-search__status').textContent.includes('Expert depth')")
-    page.press("Escape")
+    page.wait_for_function("document.querySelector('.kb-search__status').textContent.includes('Expert depth')")
+    page.keyboard.press("Escape")
     page.goto(served + ARTICLE)
-    page.wait_for("!!document.querySelector('.kb-count')")
+    page.wait_for_function("!!document.querySelector('.kb-count')")
     assert checked_depth_tab(page) == "Expert"  # Material restored what the switch recorded
 
 
@@ -206,37 +207,37 @@ def test_walk_me_through_one_step_at_a_time_with_the_keyboard(page: Page, served
     open_fresh(page, served + ARTICLE)
     steps = api_steps(served, "homehub/wifi-keeps-dropping.md", "beginner")["steps"]
     assert len(steps) == 5
-    page.wait_for("!!document.querySelector('.kb-walk')")
+    page.wait_for_function("!!document.querySelector('.kb-walk')")
     assert "5 steps, Beginner" in text_of(page, ".kb-walk")
-    page.screenshot(SHOTS / "07-article-call-tools.png")
+    page.screenshot(path=SHOTS / "07-article-call-tools.png")
 
     page.evaluate("document.querySelector('.kb-walk').focus()")
-    page.press("Enter")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.keyboard.press("Enter")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     assert page.evaluate("document.activeElement.classList.contains('kb-call__next')")
     assert text_of(page, ".kb-call__progress") == "Step 1 of 5"
     assert text_of(page, ".kb-call__step") == steps[0]["text"]
     assert text_of(page, ".kb-call__checkpoint-text") == steps[0]["checkpoint"]
-    page.screenshot(SHOTS / "08-call-step-1.png")
+    page.screenshot(path=SHOTS / "08-call-step-1.png")
 
-    page.press("ArrowRight")
-    page.press("n")  # Material's "next page" key stays inside the dialog: it moves a step here
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("n")  # Material's "next page" key stays inside the dialog: it moves a step here
     assert text_of(page, ".kb-call__progress") == "Step 3 of 5"
     assert page.evaluate("location.pathname") == "/" + ARTICLE
-    page.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
     assert text_of(page, ".kb-call__step") == steps[1]["text"]
     for _ in range(3):
-        page.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
     assert text_of(page, ".kb-call__progress") == "Step 5 of 5"
     assert page.evaluate("document.querySelector('.kb-call__checkpoint').hidden")  # step 5 has none
-    page.screenshot(SHOTS / "09-call-last-step.png")
+    page.screenshot(path=SHOTS / "09-call-last-step.png")
 
-    page.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
     assert "Is the problem solved?" in text_of(page, ".kb-call__finish")
     assert page.evaluate("document.activeElement.classList.contains('kb-call__yes')")
-    page.screenshot(SHOTS / "10-call-solved-prompt.png")
-    page.press("Enter")
-    page.wait_for("!document.querySelector('dialog.kb-call[open]')")
+    page.screenshot(path=SHOTS / "10-call-solved-prompt.png")
+    page.keyboard.press("Enter")
+    page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
     assert "solved" in text_of(page, ".kb-desk-actions__status")
     assert page.evaluate("document.activeElement.classList.contains('kb-walk')")  # focus came back
 
@@ -245,30 +246,30 @@ def test_escape_closes_call_mode_and_its_depth_switch_changes_the_site(page: Pag
     open_fresh(page, served + ARTICLE)
     expert = api_steps(served, "homehub/wifi-keeps-dropping.md", "expert")["steps"]
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     page.click(".kb-call__depth [data-depth=expert]")
-    page.wait_for(f"document.querySelector('.kb-call__progress').textContent === 'Step 1 of {len(expert)}'")
+    page.wait_for_function(f"document.querySelector('.kb-call__progress').textContent === 'Step 1 of {len(expert)}'")
     assert text_of(page, ".kb-call__step") == expert[0]["text"]
     assert checked_depth_tab(page) == "Expert"  # the article behind switched too
-    page.screenshot(SHOTS / "11-call-expert.png")
-    page.press("Escape")
-    page.wait_for("!document.querySelector('dialog.kb-call[open]')")
+    page.screenshot(path=SHOTS / "11-call-expert.png")
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
 
 
-def test_copy_steps_puts_numbered_plain_text_on_the_clipboard(page: Page, browser: Browser, served: str):
-    browser.grant(served.rstrip("/"), ["clipboardReadWrite", "clipboardSanitizedWrite"])
+def test_copy_steps_puts_numbered_plain_text_on_the_clipboard(page: Page, served: str):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.rstrip("/"))
     open_fresh(page, served + ARTICLE)
     page.click(".tabbed-labels label:nth-child(2)")
-    page.wait_for("document.querySelector('.kb-count').textContent.includes('Expert')")
+    page.wait_for_function("document.querySelector('.kb-count').textContent.includes('Expert')")
     page.click(".kb-copy")
-    page.wait_for("document.querySelector('.kb-desk-actions__status').textContent.startsWith('Copied')")
+    page.wait_for_function("document.querySelector('.kb-desk-actions__status').textContent.startsWith('Copied')")
     copied = page.evaluate("navigator.clipboard.readText()")
     expected = api_steps(served, "homehub/wifi-keeps-dropping.md", "expert")
     numbered = [line for line in copied.splitlines() if re.match(r"\d+\. ", line)]
     assert copied.splitlines()[0] == "Wi-Fi keeps dropping (Expert)"
     assert numbered == [f"{n}. {step['text']}" for n, step in enumerate(expected["steps"], start=1)]
     assert "<" not in copied
-    page.screenshot(SHOTS / "12-steps-copied.png")
+    page.screenshot(path=SHOTS / "12-steps-copied.png")
 
 
 # --- without the API --------------------------------------------------------------------------
@@ -277,23 +278,23 @@ def test_copy_steps_puts_numbered_plain_text_on_the_clipboard(page: Page, browse
 def test_plain_static_files_keep_materials_search_and_call_mode(page: Page, static_site: str):
     open_fresh(page, static_site + ARTICLE)
     assert page.evaluate("document.documentElement.dataset.kbSearch") == "builtin"
-    page.press("/")
-    page.type("dropping")
-    page.wait_for("document.querySelectorAll('.md-search-result__item').length > 0")
+    page.keyboard.press("/")
+    page.keyboard.type("dropping")
+    page.wait_for_function("document.querySelectorAll('.md-search-result__item').length > 0")
     assert page.evaluate("!document.querySelector('.kb-search')")
     assert "Wi-Fi keeps dropping" in page.evaluate("document.querySelector('.md-search-result__list').textContent")
-    page.screenshot(SHOTS / "13-static-builtin-search.png")
-    page.press("Escape")
+    page.screenshot(path=SHOTS / "13-static-builtin-search.png")
+    page.keyboard.press("Escape")
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     assert text_of(page, ".kb-call__progress") == "Step 1 of 5"
 
 
 def test_call_mode_works_from_a_file_url(page: Page, sample_site: Path):
     page.goto((sample_site / ARTICLE / "index.html").as_uri())
-    page.wait_for("document.documentElement.dataset.kbSearch === 'builtin'")
+    page.wait_for_function("document.documentElement.dataset.kbSearch === 'builtin'")
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     assert text_of(page, ".kb-call__progress") == "Step 1 of 5"
 
 

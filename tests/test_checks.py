@@ -41,6 +41,9 @@ CASES = [
      "3: warning: the summary has more than one sentence; keep it to one. [one-sentence-summary]"),
     ("no depth tabs", {}, NO_TABS,
      '14: error: a how-to article needs both depths; missing the `=== "Beginner"` and `=== "Expert"` tab. [missing-depth]'),
+    ("draft without depths", {"status": "draft"}, NO_TABS,
+     '14: warning: a how-to article needs both depths; missing the `=== "Beginner"` and `=== "Expert"` tab. '
+     "[missing-depth]"),
     ("one depth", {}, ONLY_BEGINNER,
      '18: error: a how-to article needs both depths; missing the `=== "Expert"` tab. [missing-depth]'),
     ("tab label", {}, LOWERCASE_TAB,

@@ -289,7 +289,7 @@ def test_the_report_page_searches_customer_phrases_in_the_background(desk: Desk)
 
 def open_article(page: Page, desk: Desk) -> None:
     page.goto(f"{desk.url}/{ARTICLE}")
-    page.wait_for("!!document.querySelector('.kb-feedback') && !!document.querySelector('.kb-walk')")
+    page.wait_for_function("!!document.querySelector('.kb-feedback') && !!document.querySelector('.kb-walk')")
 
 
 def latest_feedback(desk: Desk, after: int) -> list:
@@ -304,15 +304,15 @@ def test_the_widget_records_a_no_with_its_reason_and_comment(page: Page, desk: D
         "Did this solve the caller's problem?"
     assert page.evaluate("document.querySelector('.kb-feedback__details').hidden")
     page.click(".kb-feedback__no")
-    page.wait_for("!document.querySelector('.kb-feedback__details').hidden")
+    page.wait_for_function("!document.querySelector('.kb-feedback__details').hidden")
     page.click("input[value=missing-step]")
     page.click(".kb-feedback__comment")
-    page.type("Step 3 has no Optimise button, mail jo@example.com")
-    page.screenshot(SHOTS / "01-widget-no-with-reason.png")
+    page.keyboard.type("Step 3 has no Optimise button, mail jo@example.com")
+    page.screenshot(path=SHOTS / "01-widget-no-with-reason.png")
     page.click(".kb-feedback__send")
-    page.wait_for("document.querySelector('.kb-feedback').dataset.state === 'sent'")
+    page.wait_for_function("document.querySelector('.kb-feedback').dataset.state === 'sent'")
     assert page.evaluate("document.querySelector('.kb-feedback__status').textContent") == "Thank you: recorded."
-    page.screenshot(SHOTS / "02-widget-sent.png")
+    page.screenshot(path=SHOTS / "02-widget-sent.png")
     (row,) = latest_feedback(desk, last)
     assert (row.article, row.helpful, row.reason, row.via) == (ARTICLE_PATH, False, "missing-step", "article")
     assert row.comment == "Step 3 has no Optimise button, mail [email]" and row.depth == "beginner"
@@ -323,21 +323,21 @@ def test_call_mode_not_yet_asks_where_the_call_got_stuck(page: Page, desk: Desk)
     last = max([f.id for f in read_activity(desk.log).feedback] + [0])
     open_article(page, desk)
     page.click(".kb-walk")
-    page.wait_for("!!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
     for _ in range(5):
-        page.press("ArrowRight")
-    page.wait_for("!document.querySelector('.kb-call__finish').hidden")
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("!document.querySelector('.kb-call__finish').hidden")
     page.click(".kb-call__no")
-    page.wait_for("!document.querySelector('.kb-call__stuck').hidden")
+    page.wait_for_function("!document.querySelector('.kb-call__stuck').hidden")
     assert page.evaluate("document.querySelector('.kb-call__stuck-step').value") == "5"  # the step just done
     assert page.evaluate("document.activeElement.classList.contains('kb-call__stuck-step')")
     page.evaluate("(() => { const s = document.querySelector('.kb-call__stuck-step'); s.value = '3';"
                   " s.dispatchEvent(new Event('change', {bubbles: true})); })()")
-    page.screenshot(SHOTS / "03-call-stuck-step.png")
+    page.screenshot(path=SHOTS / "03-call-stuck-step.png")
     page.click(".kb-call__send")
-    page.wait_for("!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
     assert "recorded as stuck at step 3" in page.evaluate("document.querySelector('.kb-desk-actions__status').textContent")
-    page.wait_for("document.querySelector('.kb-feedback').dataset.state === 'sent'")  # the widget knows it was answered
+    page.wait_for_function("document.querySelector('.kb-feedback').dataset.state === 'sent'")  # the widget knows it was answered
     (row,) = latest_feedback(desk, last)
     assert (row.helpful, row.step, row.via, row.depth) == (False, 3, "call", "beginner")
 
@@ -345,21 +345,21 @@ def test_call_mode_not_yet_asks_where_the_call_got_stuck(page: Page, desk: Desk)
 @needs_chromium
 def test_opening_a_search_result_is_recorded(page: Page, desk: Desk):
     page.goto(desk.url + "/")
-    page.wait_for("document.documentElement.dataset.kbSearch === 'api'")
-    page.press("/")
-    page.type("parental controls for the kids")
-    page.wait_for("document.querySelectorAll('.kb-result').length > 0 && "
-                  "!document.querySelector('[data-md-component=search]').hasAttribute('aria-busy') && "
-                  "document.querySelector('[data-md-component=search-query]').value === 'parental controls for the kids'")
+    page.wait_for_function("document.documentElement.dataset.kbSearch === 'api'")
+    page.keyboard.press("/")
+    page.keyboard.type("parental controls for the kids")
+    page.wait_for_function("document.querySelectorAll('.kb-result').length > 0 && "
+                           "!document.querySelector('[data-md-component=search]').hasAttribute('aria-busy') && "
+                           "document.querySelector('[data-md-component=search-query]').value === 'parental controls for the kids'")
     first = page.evaluate("document.querySelector('.kb-result__link').dataset.path")
-    page.press("ArrowDown")
-    page.press("Enter")
-    page.wait_for("location.pathname !== '/'")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.pathname !== '/'")
 
     def opened() -> list:
         return [s for s in read_activity(desk.log).searches if s.query == "parental controls for the kids" and s.opened]
 
-    page.wait_for("true")  # the click is sent with keepalive as the page changes; give the log a moment
+    page.wait_for_function("true")  # the click is sent with keepalive as the page changes; give the log a moment
     for _ in range(50):
         if opened():
             break
@@ -374,7 +374,7 @@ def test_opening_a_search_result_is_recorded(page: Page, desk: Desk):
 @needs_chromium
 def test_the_report_page_renders_its_charts_and_fetches_nothing(page: Page, desk: Desk):
     page.goto(f"{desk.url}/report")
-    page.wait_for("document.readyState === 'complete'")
+    page.wait_for_function("document.readyState === 'complete'")
     charts = page.evaluate("[...document.querySelectorAll('.kb-chart')].map(f => ({name: f.dataset.chart,"
                            " width: f.querySelector('svg').getBoundingClientRect().width,"
                            " bars: f.querySelectorAll('.bar').length}))")
@@ -387,17 +387,17 @@ def test_the_report_page_renders_its_charts_and_fetches_nothing(page: Page, desk
     assert today_bar["n"] > 0 and today_bar["h"] > 10  # drawn, not just present
     assert page.evaluate("performance.getEntriesByType('resource').length") == 0
     assert page.evaluate("document.querySelector('[data-chart=helpfulness] .bar').dataset.article") == ARTICLE_PATH
-    page.screenshot(SHOTS / "04-report.png")
+    page.screenshot(path=SHOTS / "04-report.png")
 
 
 @needs_chromium
 def test_no_widget_without_the_api(page: Page, desk: Desk):
     page.goto((desk.site / ARTICLE / "index.html").as_uri())
-    page.wait_for("document.documentElement.dataset.kbSearch === 'builtin' && !!document.querySelector('.kb-walk')")
+    page.wait_for_function("document.documentElement.dataset.kbSearch === 'builtin' && !!document.querySelector('.kb-walk')")
     assert page.evaluate("document.querySelector('.kb-feedback')") is None
     page.click(".kb-walk")
     for _ in range(5):
-        page.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
     page.click(".kb-call__no")
-    page.wait_for("!document.querySelector('dialog.kb-call[open]')")  # no step question without a log
+    page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")  # no step question without a log
     assert page.evaluate("document.querySelector('.kb-desk-actions__status').textContent").startswith("Not solved yet")

@@ -6,13 +6,12 @@ import functools
 import json
 import re
 import threading
-import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser import Browser, BrowserError
+from browser import Page
 from click.testing import CliRunner
 from conftest import SAMPLE_DOCS, article, run_mkdocs_build
 
@@ -189,32 +188,23 @@ def site_url(sample_site: Path) -> Iterator[str]:
 def _reload(page) -> None:
     """Reload like F5 and wait for the new document's path script (the old one may answer meanwhile)."""
     page.evaluate("window.kbOldDocument = true")
-    page.call("Page.reload")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            if page.evaluate("!window.kbOldDocument && document.readyState === 'complete' "
-                             "&& !!document.querySelector('.kb-path[data-kb-ready]')"):
-                return
-        except BrowserError:
-            pass  # "navigated or closed": the old document is going away
-        time.sleep(0.05)
-    raise AssertionError("the page did not reload in 10 s")
+    page.reload()
+    page.wait_for_function("!window.kbOldDocument && document.readyState === 'complete' "
+                           "&& !!document.querySelector('.kb-path[data-kb-ready]')")
 
 
 def _ticked(page) -> list[bool]:
     return page.evaluate("[...document.querySelectorAll('.kb-path-check')].map(box => box.checked)")
 
 
-def test_progress_survives_a_reload_and_reset_clears_it(browser: Browser, site_url: str):
-    page = browser.new_page()
+def test_progress_survives_a_reload_and_reset_clears_it(page: Page, site_url: str):
     url = f"{site_url}/{FUNDAMENTALS.removesuffix('index.html')}"
     page.goto(url)
-    page.wait_for("!!document.querySelector('.kb-path[data-kb-ready]')")
+    page.wait_for_function("!!document.querySelector('.kb-path[data-kb-ready]')")
     assert not any(_ticked(page))
     page.click("#step-1 .kb-path-check")
     page.click("#step-3 .kb-path-check")
-    page.wait_for("document.querySelector('.kb-path-count').textContent === '2 of 12 done'")
+    page.wait_for_function("document.querySelector('.kb-path-count').textContent === '2 of 12 done'")
 
     _reload(page)
     ticked = _ticked(page)
@@ -223,18 +213,17 @@ def test_progress_survives_a_reload_and_reset_clears_it(browser: Browser, site_u
     assert page.evaluate("document.querySelector('#step-3').classList.contains('kb-path-step--done')")
 
     page.click(".kb-path-reset")
-    page.wait_for("document.querySelector('.kb-path-count').textContent === '0 of 12 done'")
+    page.wait_for_function("document.querySelector('.kb-path-count').textContent === '0 of 12 done'")
     assert not any(_ticked(page))
     _reload(page)
     assert not any(_ticked(page))
     assert page.evaluate("localStorage.getItem('kb-path:service-fundamentals')") is None
 
 
-def test_model_answer_opens_on_request(browser: Browser, site_url: str):
-    page = browser.new_page()
+def test_model_answer_opens_on_request(page: Page, site_url: str):
     page.goto(f"{site_url}/{FUNDAMENTALS.removesuffix('index.html')}")
     answer = "document.querySelector('#step-3 .kb-path-answer')"
     assert page.evaluate(f"{answer}.open") is False
     assert page.evaluate(f"{answer}.querySelector('p').checkVisibility()") is False
     page.click("#step-3 .kb-path-answer summary")
-    page.wait_for(f"{answer}.open && {answer}.querySelector('p').checkVisibility()")
+    page.wait_for_function(f"{answer}.open && {answer}.querySelector('p').checkVisibility()")

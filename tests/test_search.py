@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import math
 import shutil
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,7 +19,7 @@ from hypothesis import strategies as st
 from kb_tools.cli import main
 from kb_tools.errors import IndexMissingError
 from kb_tools.search import Searcher, build_index, index_exists, storage
-from kb_tools.search.postings import FIELDS, Postings
+from kb_tools.search.postings import BM25_B, BM25_K1, FIELDS, ArticleTerms, Postings, write_postings
 
 TABS = ('## Steps\n\n=== "Beginner"\n\n    1. Tap **Settings**, the gear icon, then **Restart**.\n\n'
         '        Checkpoint: the light blinks.\n\n=== "Expert"\n\n    1. Issue a soft reboot via the admin API.\n')
@@ -264,3 +268,182 @@ def test_eval_rejects_a_malformed_query_file(tmp_path: Path, sample_index: Path)
     result = CliRunner().invoke(main, ["eval", str(bad), "--index", str(sample_index)])
     assert result.exit_code == 1
     assert f"{bad}:2: judgment 'homehub/x.md:two' should be `path:grade`" in result.output
+
+
+# --- phrase and field queries (Whoosh's query language) ----------------------------------------
+
+PAYMENT = ('## Steps\n\n=== "Beginner"\n\n    1. Read the message on the **Payment status** screen: '
+           '"Error PAY-051: card declined".\n\n=== "Expert"\n\n    1. Look up PAY-051 in the billing console.\n')
+SCATTERED = ('## Steps\n\n=== "Beginner"\n\n    1. Tap **Cards**. A declined payment may need a new card.\n\n'
+             '        Checkpoint: the error is gone.\n\n=== "Expert"\n\n    1. Card on file: check PAY-051 there.\n')
+OPTIMISE = ('## Steps\n\n=== "Beginner"\n\n    1. Tap **Wi-Fi**, then **Optimise Wi-Fi**.\n\n'
+            '        Checkpoint: the light is white.\n\n=== "Expert"\n\n    1. Run the channel scan.\n')
+MENTIONS = ('## Steps\n\n=== "Beginner"\n\n    1. Tap **Settings**. Optimise Wi-Fi is not needed here.\n\n'
+            '        Checkpoint: done.\n\n=== "Expert"\n\n    1. Optimise Wi-Fi from the admin API.\n')
+
+
+@pytest.fixture(scope="module")
+def syntax_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    root = tmp_path_factory.mktemp("syntax")
+    docs = root / "docs"
+    files = {
+        "portal/card-declined.md": article("Card payment fails", body=PAYMENT, product="portal"),
+        "portal/cards.md": article("Manage saved cards", body=SCATTERED, product="portal"),
+        "router/refund-fees.md": article("Refund of router fees", body=TABS),
+        "router/optimise.md": article("Wi-Fi is slow", body=OPTIMISE, owner="priya"),
+        "router/mentions.md": article("Router settings", body=MENTIONS, tags="[wifi, billing]"),
+    }
+    for path, text in files.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text, encoding="utf-8")
+    (docs / "products.yml").write_text("products:\n  - id: router\n    name: Router\n  - id: portal\n    name: Portal\n")
+    build_index(docs, root / "ix", semantic=False)
+    return Searcher(root / "ix")
+
+
+def paths(results) -> list[str]:  # noqa: ANN001 - SearchResults
+    return [h.path for h in results.hits]
+
+
+def test_a_quoted_phrase_finds_only_the_words_side_by_side(syntax_searcher: Searcher):
+    search = syntax_searcher.search
+    assert set(paths(search("card declined PAY-051"))) >= {"portal/card-declined.md", "portal/cards.md"}
+    exact = search('"Error PAY-051: card declined"')
+    assert paths(exact) == ["portal/card-declined.md"] and exact.total == 1
+    assert exact.query == '"Error PAY-051: card declined"'  # shown as typed, quotes and all
+    assert "<mark>" in exact.hits[0].snippet
+    typed_quotes = search("\u201cError PAY-051: card declined\u201d")  # as a phone keyboard types them
+    assert paths(typed_quotes) == ["portal/card-declined.md"]
+    assert search('"declined card"').hits == []  # the other order is another phrase
+
+
+def test_field_queries_look_in_one_field(syntax_searcher: Searcher):
+    search = syntax_searcher.search
+    assert paths(search("title:refund")) == ["router/refund-fees.md"]
+    # Every article naming the on-screen label, not those that only mention its words.
+    assert paths(search('label:"Optimise Wi-Fi"')) == ["router/optimise.md"]
+    assert set(paths(search('"Optimise Wi-Fi"'))) == {"router/optimise.md", "router/mentions.md"}
+    assert paths(search("owner:priya")) == ["router/optimise.md"]
+    assert paths(search("tags:billing")) == ["router/mentions.md"]
+    assert set(paths(search("title:refund OR title:slow"))) == {"router/refund-fees.md", "router/optimise.md"}
+    assert paths(search('"Optimise Wi-Fi" NOT label:optimise')) == ["router/mentions.md"]
+
+
+def test_filters_and_facets_apply_to_phrase_matches(syntax_searcher: Searcher):
+    results = syntax_searcher.search('"Optimise Wi-Fi"', product="portal")
+    assert results.hits == [] and results.total == 0
+    results = syntax_searcher.search("PAY-051 title:card")
+    assert results.facets == {"product": {"portal": 2}, "type": {"how-to": 2}}
+
+
+BAD_SYNTAX = ['"unclosed phrase', 'label:"', "title:", 'title:"', "AND OR", "NOT", '""', '" "', "title:(", "((",
+              '"the of"', "label:", "NOT title:router", 'wifi "', ':"', "title::", "*:*", "title:*", 'label:"Optimise',
+              'router "card declined', 'label:""']
+
+
+@pytest.mark.parametrize("text", BAD_SYNTAX)
+def test_bad_syntax_reads_as_plain_words(syntax_searcher: Searcher, text: str):
+    words = " ".join(text.replace('"', " ").replace(":", " ").replace("*", " ").split())
+    assert paths(syntax_searcher.search(text)) == paths(syntax_searcher.search(words))
+
+
+QUERY_PIECES = st.sampled_from(['"', "title:", "label:", "tags:", "owner:", "AND", "OR", "NOT", "(", ")", "*", "?",
+                                "wifi", "card", "declined", "Optimise", "Wi-Fi", "PAY-051", ":", "\\", "'", "~", "^2",
+                                "[", "]", "to", "\u201c", " "])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(QUERY_PIECES, max_size=12).map(" ".join) | st.lists(QUERY_PIECES, max_size=12).map("".join))
+def test_any_syntax_is_a_query(syntax_searcher: Searcher, text: str):
+    results = syntax_searcher.search(text, depth="beginner")
+    assert all(h.path.endswith(".md") for h in results.hits) and results.total >= len(results.hits)
+
+
+def test_cli_and_api_accept_the_syntax(sample_index: Path, served_kb: str):
+    result = CliRunner().invoke(main, ["search", 'label:"Optimise Wi-Fi"', "--index", str(sample_index), "--json",
+                                       "--no-log"], catch_exceptions=False)
+    assert {h["path"] for h in json.loads(result.output)["hits"]} == {"homehub/wifi-keeps-dropping.md",
+                                                                      "homehub/slow-wifi-speeds.md"}
+    query = urllib.parse.urlencode({"q": '"declined by your bank"'})
+    with urllib.request.urlopen(f"{served_kb.rstrip('/')}/api/search?{query}", timeout=10) as answer:
+        data = json.load(answer)
+    assert data["query"] == '"declined by your bank"'
+    assert [h["path"] for h in data["hits"]] == ["account/payment-failed.md"] and data["total"] == 1
+
+
+# --- the postings against a brute-force BM25F ---------------------------------------------------
+
+CORPUS_WORDS = ["router", "light", "blink", "reset", "card", "pay", "wifi", "slow", "cabl", "port"]
+
+
+def brute_force_bm25f(articles: list[ArticleTerms], weighted: list[tuple[str, str, float]]) -> dict[str, float]:
+    """BM25F by the book, one article and one term at a time."""
+    count = len(articles)
+    scores = {a.path: 0.0 for a in articles}
+    for field, term, weight in weighted if articles else []:
+        lengths = [len(a.fields.get(field, [])) for a in articles]
+        average = max(sum(lengths) / count, 1.0)
+        frequency = sum(term in a.fields.get(field, []) for a in articles)
+        if not frequency:
+            continue
+        idf = math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+        for terms_of, length in zip(articles, lengths, strict=True):
+            tf = terms_of.fields.get(field, []).count(term)
+            if tf:
+                scores[terms_of.path] += weight * idf * tf * (BM25_K1 + 1) / (
+                    tf + BM25_K1 * (1 - BM25_B + BM25_B * length / average))
+    return scores
+
+
+def corpus_article(path: str, title: list[str], body: list[str]) -> ArticleTerms:
+    return ArticleTerms.from_texts(path, {"title": " ".join(title), "body": " ".join(body)}, product="router",
+                                   type="how-to", status="validated", tags=["router"])
+
+
+ARTICLE_WORDS = st.tuples(st.lists(st.sampled_from(CORPUS_WORDS), min_size=1, max_size=4),
+                          st.lists(st.sampled_from(CORPUS_WORDS), max_size=30))
+
+
+@settings(max_examples=40, deadline=None)
+@given(first=st.lists(ARTICLE_WORDS, min_size=1, max_size=8), second=st.lists(ARTICLE_WORDS, max_size=4),
+       replaced=st.sets(st.integers(0, 7)),
+       query=st.lists(st.tuples(st.sampled_from(["title", "body", "pairs"]),
+                                st.sampled_from(CORPUS_WORDS + ["router_light", "card_pay"]),
+                                st.floats(0.1, 2.0)), min_size=1, max_size=6))
+def test_postings_score_as_a_brute_force_bm25f(tmp_path_factory: pytest.TempPathFactory, first: list, second: list,
+                                               replaced: set[int], query: list[tuple[str, str, float]]):
+    """Built in full, then updated (some articles replaced, others added: the merge of the kept
+    entries), the postings give every article the score BM25F gives it computed by hand."""
+    directory = tmp_path_factory.mktemp("postings")
+    articles = [corpus_article(f"a{n}.md", title, body) for n, (title, body) in enumerate(first)]
+    write_postings(directory, articles, set())
+    updated = [corpus_article(f"a{n}.md", title, body) for n, (title, body) in zip(sorted(replaced), second,
+                                                                                  strict=False)]
+    updated += [corpus_article(f"new{n}.md", title, body) for n, (title, body) in enumerate(second[len(updated):])]
+    gone = {f"a{n}.md" for n in replaced if n < len(first)} - {a.path for a in updated}
+    write_postings(directory, updated, {a.path for a in updated} | gone)
+    live = [a for a in articles if a.path not in gone and a.path not in {u.path for u in updated}] + updated
+    postings = Postings.open(directory)
+    assert sorted(postings.paths) == sorted(a.path for a in live)
+    scores = postings.score(query)
+    expected = brute_force_bm25f(live, query)
+    for number, path in enumerate(postings.paths):
+        assert scores[number] == pytest.approx(expected[path], rel=1e-5, abs=1e-6), path
+
+
+def test_a_field_query_lists_every_match_asked_for(write_docs, tmp_path: Path):
+    """A writer renaming a label wants every article that names it, beyond the 50 candidates of everyday ranking."""
+    docs = write_docs({f"router/a{n}.md": article(f"Router task {n}", body=OPTIMISE) for n in range(60)}
+                      | {"router/other.md": article("Router settings", body=MENTIONS)})
+    build_index(docs, tmp_path / "ix", semantic=False)
+    results = Searcher(tmp_path / "ix").search('label:"Optimise Wi-Fi"', limit=100)
+    assert results.total == 60 and len(results.hits) == 60 and "router/other.md" not in paths(results)
+
+
+def test_one_searcher_serves_many_threads(syntax_searcher: Searcher):
+    queries = ['"Error PAY-051: card declined"', "card declined", 'label:"Optimise Wi-Fi"', "router refund",
+               "title:refund OR title:slow", "wifi slow"] * 8
+    alone = {q: paths(syntax_searcher.search(q)) for q in set(queries)}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda q: (q, paths(syntax_searcher.search(q))), queries))
+    assert all(found == alone[q] for q, found in together) and any(alone.values())

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from kb_tools.cli import content, desk, measure, search
+from kb_tools.cli import content, desk, log, measure, search
 from kb_tools.errors import KBError
 
 
@@ -45,6 +45,7 @@ def main(verbose: bool, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
 
 
-for _command in (content.check, content.new, content.review, content.paths, search.index, search.search, search.steps,
-                 search.eval_command, desk.serve, measure.report):
+for _command in (content.check, content.new, content.review, content.import_command,
+                 content.paths, search.index, search.search, search.steps,
+                 search.eval_command, desk.serve, measure.report, log.log_group):
     main.add_command(_command)

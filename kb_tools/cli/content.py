@@ -1,4 +1,4 @@
-"""Content commands: kb check, kb new, kb review, kb paths."""
+"""Content commands: kb check, kb new, kb review, kb import, kb paths."""
 
 from __future__ import annotations
 
@@ -112,6 +112,42 @@ def review(article: Path | None, owner: str | None, done: bool, docs: Path, as_j
     overdue = sum(item.overdue for item in due)
     whose = f" for {owner}" if owner else ""
     click.echo(f"{len(due)} due for review{whose}: {overdue} overdue, {len(due) - overdue} within {DUE_WITHIN_DAYS} days")
+
+
+@click.command(name="import")
+@click.argument("src", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--to", "docs", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The docs folder to import into (created when missing).")
+@click.option("--owner", "-o", help="Owner of every imported article [default: a placeholder to assign].")
+@click.option("--product", "-p", help="Product id for articles at the top of SRC [default: SRC's name].")
+@json_option("Print every article, external link and open item as JSON.")
+def import_command(src: Path, docs: Path, owner: str | None, product: str | None, as_json: bool) -> None:
+    """Import a help centre: Zendesk-style Markdown, plain Markdown and HTML files become draft articles.
+
+    Products and sections come from SRC's folders, types are guessed (and said), links between the
+    articles point at their new paths, external links and images stay links. Re-running updates
+    the articles and keeps their owner, status and review date; it never duplicates.
+
+    \b
+    Examples:
+      kb import ../shared/corpora/arduino-help --to /tmp/arduino/docs
+      kb import old-help-centre/ --to docs --owner priya.natarajan --json
+    """
+    from kb_tools.content.importer import import_help_centre
+
+    with Progress("Importing") as progress:
+        report = import_help_centre(src, docs, owner=owner, product=product, progress=progress)
+    if as_json:
+        echo_json(report.to_dict())
+        return
+    for article, what in report.needs_human:
+        if not what.startswith(("assign an owner", "write the Beginner")):
+            click.echo(f"{docs / article}: {what}")
+    if report.mkdocs_yml:
+        click.echo(f"Wrote {report.mkdocs_yml} to build the imported site (mkdocs build -f {report.mkdocs_yml}).")
+    click.echo(report.summary())
+    click.echo(f"Next: kb check {docs}  (warnings show what to write: owners, depths, customer phrases)")
+
 
 
 @click.command()

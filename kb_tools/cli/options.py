@@ -37,12 +37,12 @@ def json_option(help: str) -> Any:
 
 def log_options(func: Any) -> Any:
     func = click.option("--no-log", is_flag=True, help="Record nothing in the activity log.")(func)
-    return click.option("--log", "log_setting", envvar="KB_LOG", metavar="PATH",
-                        help="The activity log (env KB_LOG; `off` records nothing) "
+    return click.option("--log", "log_setting", envvar="KB_LOG", metavar="PATH|URL",
+                        help="The activity log: a file or a postgresql:// URL (env KB_LOG; `off` records nothing) "
                              "[default: kb-activity.sqlite beside the index folder].")(func)
 
 
-def log_path(log_setting: str | None, no_log: bool, index_dir: Path) -> Path | None:
+def log_path(log_setting: str | None, no_log: bool, index_dir: Path) -> Path | str | None:
     from kb_tools.measure.activity import log_location
 
     return None if no_log else log_location(log_setting, index_dir)

@@ -61,6 +61,10 @@ def search(text: str, index_dir: Path, depth: str | None, product: str | None, a
            no_log: bool) -> None:
     """Find articles for what the caller says (typos and everyday words welcome).
 
+    For exact words, quote a phrase or name a field (title, summary, customer_says, headings, body,
+    label, tags, product, type, status, owner): only the articles that match are listed, best first.
+    AND, OR and NOT work in such a query. Text that is not valid syntax is read as everyday words.
+
     The search is recorded in the activity log (see `kb report`) unless --no-log or KB_LOG=off.
 
     \b
@@ -69,6 +73,9 @@ def search(text: str, index_dir: Path, depth: str | None, product: str | None, a
       kb search "forgot login" --depth beginner --limit 3
       kb search "PAY-051" --product account --json
       kb search "put the program on the board" --mode lexical --no-log
+      kb search '"declined by your bank"'
+      kb search 'label:"Optimise Wi-Fi"' --limit 50
+      kb search 'title:refund OR title:return'
     """
     from kb_tools.measure.activity import record_cli_search
 

@@ -108,7 +108,7 @@ def _tabs(article: Article) -> Iterator[Finding]:
         missing = [d for d in _DEPTH_LABELS if d.lower() not in article.depths and d not in mislabelled]
         if missing:
             line = article.tab_sets[0].line if article.tab_sets else _first_line(article)
-            yield _finding(article, line, "error", "missing-depth",
+            yield _finding(article, line, _unfinished(article), "missing-depth",
                            f"a {article.meta.type} article needs both depths; missing the "
                            + " and ".join(f'`=== "{d}"`' for d in missing) + " tab.")
 
@@ -117,11 +117,11 @@ def _kcs_shape(article: Article) -> Iterator[Finding]:
     headings = [s.heading for s in article.sections if s.level == 2 and s.depth == "both"]
     missing = [h for h in KCS_HEADINGS if h not in headings]
     if missing:
-        yield _finding(article, _first_line(article), "error", "kcs-shape",
+        yield _finding(article, _first_line(article), _unfinished(article), "kcs-shape",
                        "a troubleshooting article needs the headings ## Issue, ## Environment, ## Resolution "
                        f"and ## Cause; missing: {', '.join(missing)}.")
     elif [h for h in headings if h in KCS_HEADINGS] != list(KCS_HEADINGS):
-        yield _finding(article, _first_line(article), "error", "kcs-shape",
+        yield _finding(article, _first_line(article), _unfinished(article), "kcs-shape",
                        "put the headings in the order Issue, Environment, Resolution, Cause.")
 
 
@@ -225,6 +225,11 @@ def _duplicate_titles(collection: Collection) -> Iterator[Finding]:
         if first is not article:
             yield _finding(article, 1, "error", "duplicate-title",
                            f"the title {article.title!r} is already used by {first.path}; titles must be unique.")
+
+
+def _unfinished(article: Article) -> str:
+    """The severity of a part not yet written: an error once validated, a warning on a draft."""
+    return "error" if article.meta.status == "validated" else "warning"
 
 
 def _source_text(article: Article) -> str:

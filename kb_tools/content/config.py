@@ -7,8 +7,7 @@ without one (content written elsewhere) is rendered with `DEFAULT_EXTENSIONS`.
 
 from __future__ import annotations
 
-import importlib
-import logging
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,6 @@ import yaml
 
 from kb_tools.content.frontmatter import yaml_problem
 from kb_tools.errors import ConfigError
-
-log = logging.getLogger(__name__)
 
 PRODUCTS_FILE = "products.yml"
 
@@ -84,25 +81,80 @@ def load_config(docs_dir: Path | str, *, mkdocs_yml: Path | str | None = None) -
     if not docs.is_dir():
         raise ConfigError(f"{docs_dir}: no such folder. Pass the folder that holds the articles, e.g. `docs`.")
     products, has_products = _load_products(docs / PRODUCTS_FILE)
-    if mkdocs_yml:
-        yml: Path | None = Path(mkdocs_yml)
-        site = _read_mkdocs_yml(Path(mkdocs_yml))
-    else:
-        yml, site = _find_mkdocs_yml(docs)
-    extensions = _extensions(site, yml) if yml else tuple(DEFAULT_EXTENSIONS)
-    return KBConfig(docs_dir=docs, products=products, markdown_extensions=extensions,
-                    has_products_file=has_products,
-                    use_directory_urls=bool(site.get("use_directory_urls", True)))
+    site = read_mkdocs_yml(Path(mkdocs_yml)) if mkdocs_yml else _find_mkdocs_yml(docs)
+    return KBConfig(docs_dir=docs, products=products, has_products_file=has_products,
+                    markdown_extensions=site.markdown_extensions if site else tuple(DEFAULT_EXTENSIONS),
+                    use_directory_urls=site.use_directory_urls if site else True)
 
 
-def _find_mkdocs_yml(docs: Path) -> tuple[Path | None, dict[str, Any]]:
-    """The mkdocs.yml whose `docs_dir` is `docs`, looked for in its parent folder, and its settings."""
+@dataclass(frozen=True)
+class SiteSettings:
+    """What the content model takes from an mkdocs.yml, read by MkDocs itself."""
+
+    docs_dir: Path  # absolute
+    markdown_extensions: tuple[Any, ...]  # as mkdocs.yml lists them: a name, or {name: options}
+    use_directory_urls: bool
+
+
+def _find_mkdocs_yml(docs: Path) -> SiteSettings | None:
+    """The settings of the mkdocs.yml whose `docs_dir` is `docs`, looked for in its parent folder."""
     candidate = docs.parent / "mkdocs.yml"
     if not candidate.is_file():
-        return None, {}
-    data = _read_mkdocs_yml(candidate)
-    declared = (candidate.parent / str(data.get("docs_dir", "docs"))).resolve()
-    return (candidate, data) if declared == docs else (None, {})
+        return None
+    site = read_mkdocs_yml(candidate)
+    return site if site.docs_dir == docs else None
+
+
+def read_mkdocs_yml(path: Path) -> SiteSettings:
+    """Load `path` with MkDocs' own loader (`INHERIT`, `!ENV`, `!!python/name:`) and validate the
+    options we use with MkDocs' own option classes; ConfigError in one line when it is broken.
+
+    Imported here, not at the top: MkDocs' config machinery costs start-up time that commands
+    without a docs folder (kb search) should not pay."""
+    from mkdocs.exceptions import ConfigurationError
+
+    settings = _mkdocs_schema()(config_file_path=str(path))
+    try:
+        with path.open("rb") as source:
+            settings.load_file(source)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    except ConfigurationError as exc:
+        raise ConfigError(f"{path}: {_mkdocs_problem(exc)}") from None
+    errors, _ = settings.validate()  # warnings are MkDocs' business (options only the site uses)
+    if errors:
+        name, error = errors[0]
+        raise ConfigError(f"{path}: `{name}`: {' '.join(str(error).split())}")
+    configs = settings["mdx_configs"]
+    extensions = tuple({name: configs[name]} if name in configs else name for name in settings["markdown_extensions"])
+    return SiteSettings(docs_dir=(path.parent / settings["docs_dir"]).resolve(), markdown_extensions=extensions,
+                        use_directory_urls=settings["use_directory_urls"])
+
+
+@functools.cache
+def _mkdocs_schema() -> type:
+    """The few mkdocs.yml options the content model reads, declared with MkDocs' own option types
+    (the rest of the file is the site's, and MkDocs validates it when it builds)."""
+    from mkdocs.config import base
+    from mkdocs.config import config_options as option
+
+    class MkDocsSettings(base.Config):
+        docs_dir = option.Type(str, default="docs")
+        use_directory_urls = option.Type(bool, default=True)
+        markdown_extensions = option.MarkdownExtensions(configkey="mdx_configs")  # as written: no built-ins added
+        mdx_configs = option.Private[dict[str, Any]]()
+
+    return MkDocsSettings
+
+
+def _mkdocs_problem(exc: Exception) -> str:
+    """One line for a mkdocs.yml MkDocs could not load, with the line number when YAML knows it."""
+    cause = exc.__context__
+    if isinstance(cause, yaml.YAMLError):
+        mark = getattr(cause, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        return f"not valid YAML{where}: {yaml_problem(cause)}."
+    return " ".join(str(exc).split())
 
 
 def _load_products(path: Path) -> tuple[tuple[Product, ...], bool]:
@@ -126,40 +178,3 @@ def _load_products(path: Path) -> tuple[tuple[Product, ...], bool]:
     if duplicates:
         raise ConfigError(f"{path}: product id {duplicates[0]!r} is declared twice.")
     return tuple(products), True
-
-
-def _extensions(site: dict[str, Any], mkdocs_yml: Path) -> tuple[Any, ...]:
-    extensions = site.get("markdown_extensions") or []
-    if not isinstance(extensions, list):
-        raise ConfigError(f"{mkdocs_yml}: `markdown_extensions` must be a list.")
-    return tuple(extensions)
-
-
-class _MkDocsLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml: resolves `!!python/name:` like MkDocs does, ignores `!ENV` defaults."""
-
-
-def _python_name(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    module, _, attribute = suffix.rpartition(".")
-    try:
-        return getattr(importlib.import_module(module), attribute)
-    except (ImportError, AttributeError):
-        raise ConfigError(f"mkdocs.yml: cannot import {suffix!r} (line {node.start_mark.line + 1}).") from None
-
-
-def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    return None
-
-
-_MkDocsLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_name)
-_MkDocsLoader.add_multi_constructor("!", _unknown_tag)
-
-
-def _read_mkdocs_yml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_MkDocsLoader)  # noqa: S506
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({yaml_problem(exc)}).") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of MkDocs settings.")
-    return data

@@ -7,13 +7,13 @@ only that one front-matter line changes (the rest of the file stays byte for byt
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from kb_tools.content.checks import check_collection
+from kb_tools.content.files import replace_file
 from kb_tools.content.findings import Finding
 from kb_tools.content.frontmatter import split_front_matter
 from kb_tools.content.metadata import PAGE_TYPE
@@ -128,12 +128,6 @@ def _rewrite_reviewed(article: Article, today: dt.date) -> str:
     value = match["value"]
     quote = value[0] if value[:1] in ("'", '"') else ""
     lines[line_number - 1] = f"{match['key']}{quote}{today.isoformat()}{quote}{match['rest']}"  # type: ignore[operator]
-    _replace_file(article.source_path, "".join(lines).encode("utf-8"))
+    replace_file(article.source_path, "".join(lines).encode("utf-8"))
     return value.strip("'\"")
 
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write beside the file, then rename over it: an interrupted write never leaves half an article."""
-    temporary = path.with_name(f".{path.name}.kb-review")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)

@@ -1,7 +1,8 @@
 """The desk's JSON API: /api/search, suggest, steps and health, and the POSTs that record activity.
 
 Each route gets a searcher lent for the request and the checked `Request`; it returns what is sent
-as JSON, or raises ApiError. The POSTs are rate-limited per desk and per address (`_post_body`).
+as JSON, or raises ApiError. The POSTs are rate-limited per desk and per address (`_post_body`); they answer 201, or 202 while
+the log's database is away and the record waits on this host (kb_tools.measure.log_spool).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class Api:
             "/api/steps": ("GET", self._steps), "/api/health": ("GET", self._health),
             "/api/feedback": ("POST", self._feedback), "/api/click": ("POST", self._click),
         }
-        self._limits = {path: RateLimiter(rate) for path, rate in RATES.items()}
+        self._limits = {path: RateLimiter(rate, shared=activity, name=path) for path, rate in RATES.items()}
         self._log_failing = False
 
     def __call__(self, environ: dict[str, Any], path: str, start_response: StartResponse) -> Iterable[bytes]:
@@ -170,7 +171,7 @@ class Api:
 
     def _health(self, searcher: Searcher, request: Request) -> Any:
         return {"status": "ok", "generation": searcher.generation.name, "articles": searcher.article_count(),
-                "index": str(self.searchers.index_dir.resolve()), "activity_log": self.activity is not None,
+                "index": str(self.searchers.index_dir.resolve()), "activity_log": self.activity.state() if self.activity else False,
                 "process": os.getpid()}
 
     def _feedback(self, searcher: Searcher, request: Request) -> Any:
@@ -181,6 +182,9 @@ class Api:
                                                  via=given.via, session=request.session or given.session)
         except ActivityLogError as exc:
             raise ApiError(503, f"the feedback was not saved: {exc}") from None
+        if record_id is None:  # spooled on this host until the log's database answers again
+            request.status = 202
+            return {"article": path, "queued": True}
         request.status = 201
         return {"id": record_id, "article": path}
 
@@ -190,6 +194,9 @@ class Api:
             recorded = activity.record_click(given.search, path, rank=given.rank)
         except ActivityLogError as exc:
             raise ApiError(503, f"the click was not saved: {exc}") from None
+        if recorded is None:  # spooled on this host until the log's database answers again
+            request.status = 202
+            return {"search": given.search, "article": path, "queued": True}
         if not recorded:
             raise ApiError(400, f"search must be the X-KB-Search-Id of a search; there is no search {given.search}")
         request.status = 201

@@ -17,7 +17,7 @@ from kb_tools.desk.searchers import SearcherPool
 from kb_tools.desk.static_files import serve_static
 from kb_tools.desk.wsgi import StartResponse, status_line
 from kb_tools.errors import IndexMissingError, KBError
-from kb_tools.measure.activity import ActivityLog
+from kb_tools.measure.activity import ActivityLog, spool_location
 from kb_tools.measure.report_page import ReportPage, report_error_page
 from kb_tools.search import index_exists
 
@@ -83,5 +83,5 @@ def create_app(site_dir: Path | str, index_dir: Path | str, *, docs_dir: Path | 
     """
     check_built(Path(site_dir), Path(index_dir), docs_dir=Path(docs_dir))
     if activity is not None and not isinstance(activity, ActivityLog):
-        activity = ActivityLog(activity)
+        activity = ActivityLog(activity, spool=spool_location(index_dir), prune=True)
     return KBApp(Path(site_dir), SearcherPool(Path(index_dir)), activity=activity, docs_dir=Path(docs_dir))

@@ -13,18 +13,23 @@ from kb_tools.desk.app import check_built, create_app
 from kb_tools.desk.listen import bind, is_loopback, url_of
 from kb_tools.desk.server import Server
 from kb_tools.errors import KBError
+from kb_tools.measure.activity import log_name, prepare_log
 from kb_tools.search import Searcher
 
 WsgiApp = Callable[..., Iterable[bytes]]
 
 
 def serve(site_dir: Path, index_dir: Path, *, docs_dir: Path, host: str, port: int, threads: int, workers: int,
-          log_path: Path | None, say: Callable[[str], None]) -> int:
+          log_path: Path | str | None, say: Callable[[str], None]) -> int:
     """Serve until stopped; `say` gets the lines for the person who started it. Returns the exit
     status (not 0 when the worker pool could not keep its workers running)."""
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines under load are noise
     check_built(site_dir, index_dir, docs_dir=docs_dir)
     Searcher(index_dir).close()  # a damaged index: one message here, not one per worker
+    if log_path is not None:
+        waiting = prepare_log(log_path)  # the schema created or upgraded once, before the workers start
+        if waiting:
+            say(f"Note: {waiting}")
     listening = bind(host, port)
     url = url_of(listening)
     if not is_loopback(host):
@@ -32,7 +37,7 @@ def serve(site_dir: Path, index_dir: Path, *, docs_dir: Path, host: str, port: i
             "the knowledge base (kb serve has no login).")
     processes = f"{workers} processes of {threads} threads" if workers > 1 else f"{threads} threads"
     say(f"Serving {site_dir} and the search API on {url} with {processes} (Ctrl-C to stop).")
-    say(f"Recording searches and feedback in {log_path}; the report is at {url}/report."
+    say(f"Recording searches and feedback in {log_name(log_path)}; the report is at {url}/report."
         if log_path else "Recording nothing (activity log off).")
     return serve_on(lambda: create_app(site_dir, index_dir, docs_dir=docs_dir, activity=log_path), listening,
                     threads=threads, workers=workers)

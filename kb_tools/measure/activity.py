@@ -1,24 +1,25 @@
 """The activity log: what agents searched for, what they opened, what they said of an article.
 
-One SQLite file (WAL mode, so readers never block the writer), shared by every `kb serve` process
-and `kb search` run on a host. Each write is one short `BEGIN IMMEDIATE` transaction: several
-threads and processes can write at once, waiting up to `busy_timeout` for each other. Free text is
-scrubbed (kb_tools.measure.scrub) before it is stored. A write that cannot be made (disk full, database
-locked, no permission) raises ActivityLogError with a message naming the file and the fix.
+The records are written once, here, whatever keeps them (log_store.py): an SQLite file by default
+(`kb-activity.sqlite` beside the index, shared by every process of a host) or a PostgreSQL
+database every host shares (`--log postgresql://...`). Free text is scrubbed
+(kb_tools.measure.scrub) before it is stored. A write that cannot be made (disk full, database
+locked, no permission) raises ActivityLogError with a message naming the log and the fix. With a
+database and a spool file, a record the database cannot take now (unreachable, too slow) waits in
+the spool (log_spool.py) and is forwarded in order when it answers again; the write returns None.
 
   log_location(setting, index_dir)   where the log is: --log / KB_LOG, "off", or beside the index
-  ActivityLog(path)                  record_search, record_click, record_feedback
-  read_activity(path, since=)        the rows of a period, for `kb report`
+  ActivityLog(target)                record_search, record_click, record_feedback, state
+  read_activity(target, since=)      the rows of a period, for `kb report`
 """
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import hashlib
 import json
+import logging
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -26,72 +27,76 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb_tools.errors import ActivityLogError
+from kb_tools.errors import ActivityLogError, LogUnreachableError
+from kb_tools.measure.log_admin import apply_retention
+from kb_tools.measure.log_spool import SPOOL_FILE, Forwarder, Spool, Waiting
+from kb_tools.measure.log_store import (
+    BUSY_TIMEOUT,
+    SCHEMA_VERSION,
+    LogStore,
+    Tx,
+    is_url,
+    open_store,
+    upgrade,
+)
 from kb_tools.measure.scrub import before_placeholders, scrub
 
 if TYPE_CHECKING:
     from kb_tools.search import SearchResults
 
+__all__ = ["SCHEMA_VERSION", "ActivityLogError", "ActivityLog", "read_activity", "log_location"]
+
+LogTarget = Path | str  # an SQLite file, or a postgresql:// URL
 LOG_FILE = "kb-activity.sqlite"
 OFF = frozenset({"off", "no", "none", "false", "0"})
-SCHEMA_VERSION = 1
-BUSY_TIMEOUT = 2.0  # seconds a write waits for another writer before giving up
 # The desk searches as the agent types: a query that extends or trims the previous one of the
 # same session, this soon after it, is the same search still being typed.
 TYPING_WINDOW = 10.0
 # Searching again this soon without opening a result means the first wording did not work.
 REWORD_WINDOW = 60.0
 MAX_TEXT = 1000
+PRUNE_EVERY = 3600.0  # seconds between prunings by the log's retention_days
 REASONS = ("inaccurate", "missing-step", "hard-to-follow", "other")
 VIAS = ("article", "call")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS searches (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,                 -- Unix time of the last keystroke merged into it
-    source TEXT NOT NULL,             -- api (the desk, scripts) or cli
-    session TEXT,                     -- the desk's random id, a hash of the CLI user, or NULL
-    query TEXT NOT NULL,              -- scrubbed
-    filters TEXT NOT NULL,            -- JSON: depth, product, type, tag, status when given
-    results INTEGER NOT NULL,         -- how many articles matched
-    shown TEXT NOT NULL,              -- JSON: the paths of the results shown, best first
-    reworded_as INTEGER REFERENCES searches(id)  -- the search that replaced it, no click between
-);
-CREATE INDEX IF NOT EXISTS searches_at ON searches(at);
-CREATE INDEX IF NOT EXISTS searches_session ON searches(session, id);
-CREATE TABLE IF NOT EXISTS clicks (
-    id INTEGER PRIMARY KEY,
-    search_id INTEGER NOT NULL REFERENCES searches(id),
-    at REAL NOT NULL,
-    article TEXT NOT NULL,
-    rank INTEGER
-);
-CREATE INDEX IF NOT EXISTS clicks_search ON clicks(search_id);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    article TEXT NOT NULL,
-    helpful INTEGER NOT NULL,         -- 1 yes, 0 no
-    reason TEXT,                      -- one of REASONS, only with helpful = 0
-    comment TEXT,                     -- scrubbed
-    step INTEGER,                     -- where a call got stuck
-    depth TEXT,
-    via TEXT NOT NULL,                -- article (the widget) or call (call mode)
-    session TEXT
-);
-CREATE INDEX IF NOT EXISTS feedback_at ON feedback(at);
-"""
 
-
-
-def log_location(setting: str | os.PathLike[str] | None, index_dir: Path | str) -> Path | None:
-    """Where the activity log is: `setting` (--log or KB_LOG), None when it says "off", else
-    kb-activity.sqlite beside the index folder (never inside it: servers only read the index)."""
+def log_location(setting: str | os.PathLike[str] | None, index_dir: Path | str) -> LogTarget | None:
+    """Where the activity log is: `setting` (--log or KB_LOG: a file or a postgresql:// URL), None
+    when it says "off", else kb-activity.sqlite beside the index folder (never inside it: servers
+    only read the index)."""
     if setting is not None and str(setting).strip().lower() in OFF:
         return None
     if setting is not None and str(setting).strip():
-        return Path(setting)
+        return str(setting).strip() if is_url(str(setting).strip()) else Path(setting)
     return Path(index_dir).absolute().parent / LOG_FILE
+
+
+def log_name(target: LogTarget | None) -> str:
+    """The log for messages: the file, or the URL without its password."""
+    if target is not None and is_url(target):
+        from kb_tools.measure.log_postgres import redact
+
+        return redact(str(target))
+    return str(target)
+
+
+def spool_location(index_dir: Path | str) -> Path:
+    """The host's spool for a database log: beside the index folder, like the default log."""
+    return Path(index_dir).absolute().parent / SPOOL_FILE
+
+
+def prepare_log(target: LogTarget) -> str | None:
+    """Create or upgrade the log's schema before serving (every step only adds, so it is safe while
+    other servers write); a message when a database log cannot be reached now (records will wait
+    in the spool). A log that cannot be used at all raises ActivityLogError."""
+    store = open_store(target)
+    try:
+        upgrade(store)
+    except LogUnreachableError as exc:
+        return f"{exc}; searches and feedback wait on this host until it answers."
+    finally:
+        store.close()
+    return None
 
 
 def cli_session() -> str:
@@ -103,11 +108,12 @@ def cli_session() -> str:
     return "cli-" + hashlib.sha256(f"kb:{user}".encode()).hexdigest()[:16]
 
 
-def record_cli_search(path: Path | None, query: str, results: SearchResults, *, filters: dict[str, Any]) -> str | None:
-    """Record one `kb search` in the log at `path` (None: logging is off); a message when it could not be."""
-    if path is None:
+def record_cli_search(target: LogTarget | None, query: str, results: SearchResults, *,
+                      filters: dict[str, Any]) -> str | None:
+    """Record one `kb search` in the log at `target` (None: logging is off); a message when it could not be."""
+    if target is None:
         return None
-    log = ActivityLog(path)
+    log = ActivityLog(target)
     try:
         log.record_search(query, results=results.total, shown=[hit.path for hit in results.hits], filters=filters,
                           source="cli", session=cli_session())
@@ -119,189 +125,180 @@ def record_cli_search(path: Path | None, query: str, results: SearchResults, *, 
 
 
 class ActivityLog:
-    """Writes to one activity log; safe to share between threads (one connection per thread)."""
+    """Writes to one activity log; safe to share between threads.
 
-    def __init__(self, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT, max_bytes: int | None = None) -> None:
-        self.path = Path(path)
-        self.busy_timeout = busy_timeout
-        self.max_bytes = max_bytes  # a size cap; past it writes fail as on a full disk
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+    `spool` (a file, for a database log): where records wait while the database is away.
+    `prune`: delete the records older than the log's retention_days (`kb log prune
+    --retention-days`) about once an hour, as kb serve does.
+    """
+
+    def __init__(self, target: LogTarget, *, busy_timeout: float = BUSY_TIMEOUT, max_bytes: int | None = None,
+                 spool: Path | None = None, prune: bool = False, **store_options: Any) -> None:
+        self.path = target
+        self.store: LogStore = open_store(target, busy_timeout=busy_timeout, max_bytes=max_bytes, **store_options)
+        self.name = self.store.name
+        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+        self._spool = Spool(spool) if spool is not None and is_url(target) else None
+        self._forwarder = Forwarder(self._spool, self._forward, self._spool_emptied) if self._spool else None
+        self._prune_at = time.monotonic() if prune else float("inf")
+        self._spooling = bool(self._spool and self._spool.count())  # left by an earlier run: forward those first
+        if self._spooling and self._forwarder:
+            self._forwarder.wake()
 
     # --- writes ---------------------------------------------------------------------------------
     def record_search(self, query: str, *, results: int, shown: Sequence[str] = (), filters: dict[str, Any] | None = None,
                       source: str = "api", session: str | None = None, as_you_type: bool = False,
-                      at: float | None = None) -> int:
-        """Log one search and return its id (the id of the search being typed, when merged into it).
+                      at: float | None = None) -> int | None:
+        """Log one search and return its id (the id of the search being typed, when merged into it);
+        None when it was spooled.
 
         With `session`, the session's previous search is marked reworded when this one follows
         it within REWORD_WINDOW and nothing was opened in between; with `as_you_type`, a query
         that only extends or trims the previous one within TYPING_WINDOW updates it instead.
         """
-        at = time.time() if at is None else at
-        text = _clean(scrub(query, typing=as_you_type))
-        row = (at, text, json.dumps({k: v for k, v in (filters or {}).items() if v}, sort_keys=True), int(results),
-               json.dumps(list(shown)))
-        with self._transaction() as db:
-            previous = _previous_unopened(db, session, source, at) if session else None
-            if previous and as_you_type and at - previous[1] <= TYPING_WINDOW and _is_typing(previous[2], text):
-                db.execute("UPDATE searches SET at = ?, query = ?, filters = ?, results = ?, shown = ? WHERE id = ?",
-                           (*row, previous[0]))
-                return int(previous[0])
-            new = db.execute("INSERT INTO searches (at, query, filters, results, shown, source, session) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, source, session)).lastrowid
-            if previous:
-                db.execute("UPDATE searches SET reworded_as = ? WHERE id = ?", (new, previous[0]))
-            return int(new or 0)
+        return self._record("search", {
+            "at": time.time() if at is None else at, "query": _clean(scrub(query, typing=as_you_type)),
+            "filters": json.dumps({k: v for k, v in (filters or {}).items() if v}, sort_keys=True),
+            "results": int(results), "shown": json.dumps(list(shown)), "source": source, "session": session,
+            "as_you_type": as_you_type})
 
-    def record_click(self, search_id: int, article: str, *, rank: int | None = None, at: float | None = None) -> bool:
-        """Log that `article` was opened from the results of search `search_id`; False when there is no such search."""
-        with self._transaction() as db:
-            if db.execute("SELECT 1 FROM searches WHERE id = ?", (search_id,)).fetchone() is None:
-                return False
-            db.execute("INSERT INTO clicks (search_id, at, article, rank) VALUES (?, ?, ?, ?)",
-                       (search_id, time.time() if at is None else at, article, rank))
-            return True
+    def record_click(self, search_id: int, article: str, *, rank: int | None = None,
+                     at: float | None = None) -> bool | None:
+        """Log that `article` was opened from the results of search `search_id`; False when there is
+        no such search, None when it was spooled."""
+        return self._record("click", {"search_id": search_id, "article": article, "rank": rank,
+                                      "at": time.time() if at is None else at})
 
     def record_feedback(self, article: str, *, helpful: bool, reason: str | None = None, comment: str | None = None,
                         step: int | None = None, depth: str | None = None, via: str = "article",
-                        session: str | None = None, at: float | None = None) -> int:
-        """Log one answer to "Did this solve the caller's problem?" and return its id."""
+                        session: str | None = None, at: float | None = None) -> int | None:
+        """Log one answer to "Did this solve the caller's problem?"; its id, or None when it was spooled."""
         if reason is not None and reason not in REASONS:
             raise ValueError(f"reason must be one of {', '.join(REASONS)}, not {reason!r}")
         if via not in VIAS:
             raise ValueError(f"via must be one of {', '.join(VIAS)}, not {via!r}")
         text = _clean(scrub(comment), keep_lines=True) if comment else None
-        with self._transaction() as db:
-            return int(db.execute(
-                "INSERT INTO feedback (at, article, helpful, reason, comment, step, depth, via, session) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time() if at is None else at, article, int(helpful), reason, text or None, step, depth, via,
-                 session)).lastrowid or 0)
+        return self._record("feedback", {"at": time.time() if at is None else at, "article": article,
+                                         "helpful": int(helpful), "reason": reason, "comment": text or None,
+                                         "step": step, "depth": depth, "via": via, "session": session})
+
+    @property
+    def spooling(self) -> bool:
+        """True while records wait in the spool (the database is away, or was until just now)."""
+        return self._spooling
+
+    def state(self) -> str:
+        """"ok", or "degraded (N waiting)" while records wait in the spool for the database."""
+        if self._spool is None or not self._spooling:
+            return "ok"
+        try:
+            return f"degraded ({self._spool.count()} waiting)"
+        except ActivityLogError:
+            return "degraded"
+
+    def ensure_schema(self) -> None:
+        """Create or upgrade the log's tables, once per process (every step only adds)."""
+        if self._schema_ready:
+            return
+        with self._schema_lock:
+            if not self._schema_ready:
+                upgrade(self.store)
+                self._schema_ready = True
 
     def close(self) -> None:
-        """Close every thread's connection (call once no thread writes any more)."""
-        with self._lock:
-            for connection in self._connections:
-                connection.close()
-            self._connections.clear()
-        self._local = threading.local()
+        """Stop forwarding and close every connection (call once no thread writes any more)."""
+        if self._forwarder is not None:
+            self._forwarder.stop()
+        if self._spool is not None:
+            self._spool.close()
+        self.store.close()
 
-    # --- the connection and its transaction -------------------------------------------------------
-    def _connection(self) -> sqlite3.Connection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = _connect(self.path, self.busy_timeout, create=True)
+    # --- one record: stored, or spooled -------------------------------------------------------------
+    def _record(self, kind: str, args: dict[str, Any]) -> Any:
+        if not self._spooling:
             try:
-                if self.max_bytes:
-                    page = connection.execute("PRAGMA page_size").fetchone()[0]
-                    connection.execute(f"PRAGMA max_page_count = {max(1, self.max_bytes // page)}")
-                _ensure_schema(connection, self.path)
-            except sqlite3.Error as exc:
-                connection.close()
-                raise _readable(exc, self.path, self.busy_timeout) from None
-            except BaseException:
-                connection.close()
-                raise
-            self._local.connection = connection
-            with self._lock:
-                self._connections.append(connection)
-        return connection
+                stored = self._store(kind, args)
+            except LogUnreachableError:
+                if self._spool is None:
+                    raise
+            else:
+                if time.monotonic() >= self._prune_at:
+                    self._keep_retention()
+                return stored
+        assert self._spool is not None and self._forwarder is not None
+        with self._forwarder.lock:  # never between the forwarder's last look at the spool and its all-clear
+            self._spool.add(kind, args)
+            self._spooling = True
+        self._forwarder.wake()
+        return None
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One short BEGIN IMMEDIATE ... COMMIT; an SQLite error becomes a readable ActivityLogError."""
+    def _store(self, kind: str, args: dict[str, Any], uid: str | None = None) -> Any:
+        self.ensure_schema()
+        with self.store.transaction() as tx:
+            if uid is not None and tx.one("INSERT INTO forwarded (uid, at) VALUES (?, ?) ON CONFLICT DO NOTHING "
+                                          "RETURNING uid", (uid, time.time())) is None:
+                return None  # forwarded before (by this host's other worker, or before a crash)
+            return _WRITERS[kind](tx, args)
+
+    def _keep_retention(self) -> None:
+        self._prune_at = time.monotonic() + PRUNE_EVERY
         try:
-            db = self._connection()
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise _readable(exc, self.path, self.busy_timeout) from None
-        try:
-            yield db
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            _rollback(db)
-            raise _readable(exc, self.path, self.busy_timeout) from None
-        except BaseException:
-            _rollback(db)
-            raise
+            with self.store.transaction() as tx:
+                apply_retention(tx)
+        except ActivityLogError as exc:
+            logging.getLogger(__name__).warning("kb: could not prune the activity log by its retention_days: %s", exc)
+
+    def _forward(self, waiting: Waiting) -> None:
+        self._store(waiting.kind, waiting.args, waiting.uid)
+
+    def _spool_emptied(self) -> None:
+        self._spooling = False
 
 
-def _rollback(db: sqlite3.Connection) -> None:
-    if db.in_transaction:
-        db.execute("ROLLBACK")
+def _write_search(db: Tx, args: dict[str, Any]) -> int:
+    at, session, source, text = args["at"], args["session"], args["source"], args["query"]
+    row = (at, text, args["filters"], args["results"], args["shown"])
+    previous = _previous_unopened(db, session, source, at) if session else None
+    if previous and args["as_you_type"] and at - previous[1] <= TYPING_WINDOW and _is_typing(previous[2], text):
+        db.run("UPDATE searches SET at = ?, query = ?, filters = ?, results = ?, shown = ? WHERE id = ?",
+               (*row, previous[0]))
+        return int(previous[0])
+    inserted = db.one("INSERT INTO searches (at, query, filters, results, shown, source, session) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", (*row, source, session))
+    assert inserted is not None
+    if previous:
+        db.run("UPDATE searches SET reworded_as = ? WHERE id = ?", (inserted[0], previous[0]))
+    return int(inserted[0])
 
 
-def _connect(path: Path, busy_timeout: float, *, create: bool) -> sqlite3.Connection:
-    if not create and not path.is_file():
-        raise ActivityLogError(f"no activity log at {path}")
-    try:
-        # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE, so a read-then-write
-        # never has to upgrade its lock (which fails at once instead of waiting).
-        connection = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise _readable(exc, path, busy_timeout) from None
-    try:
-        connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        if create:
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a crash loses no commit, power loss maybe the last
-    except sqlite3.Error as exc:
-        connection.close()
-        raise _readable(exc, path, busy_timeout) from None
-    return connection
+def _write_click(db: Tx, args: dict[str, Any]) -> bool:
+    if db.one("SELECT 1 FROM searches WHERE id = ?", (args["search_id"],)) is None:
+        return False
+    db.run("INSERT INTO clicks (search_id, at, article, rank) VALUES (?, ?, ?, ?)",
+           (args["search_id"], args["at"], args["article"], args["rank"]))
+    return True
 
 
-def _ensure_schema(connection: sqlite3.Connection, path: Path) -> None:
-    try:
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION:
-            return
-        if version > SCHEMA_VERSION:
-            raise ActivityLogError(f"the activity log {path} was written by a newer kb (schema {version}, this kb "
-                                   f"knows {SCHEMA_VERSION}); upgrade kb or point --log at another file.")
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _SCHEMA.split(";\n"):
-                connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            connection.execute("COMMIT")
-        except BaseException:
-            _rollback(connection)
-            raise
-    except sqlite3.Error as exc:
-        raise _readable(exc, path) from None
+def _write_feedback(db: Tx, args: dict[str, Any]) -> int:
+    inserted = db.one("INSERT INTO feedback (at, article, helpful, reason, comment, step, depth, via, session) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      tuple(args[k] for k in ("at", "article", "helpful", "reason", "comment", "step", "depth", "via",
+                                              "session")))
+    assert inserted is not None
+    return int(inserted[0])
 
 
-def _readable(exc: sqlite3.Error, path: Path, busy_timeout: float = BUSY_TIMEOUT) -> ActivityLogError:
-    """The SQLite error as one line that names the file and says what to do."""
-    text = str(exc)
-    off = "or turn logging off (--no-log, or KB_LOG=off)"
-    if "locked" in text or "busy" in text:
-        return ActivityLogError(f"the activity log {path} is locked by another program (another writer held it for "
-                                f"more than {busy_timeout:g} s); close whatever holds it open {off}.")
-    if "full" in text:
-        return ActivityLogError(f"cannot write the activity log {path}: the disk (or the log's size limit) is full; "
-                                f"free some space, move it with --log PATH, {off}.")
-    if "readonly" in text or "read-only" in text or "permission" in text.lower():
-        return ActivityLogError(f"cannot write the activity log {path}: no permission; "
-                                f"give this user write access to the file and its folder, use --log PATH, {off}.")
-    if "unable to open" in text:
-        return ActivityLogError(f"cannot open the activity log {path}: its folder is missing or not writable; "
-                                f"create it, use --log PATH, {off}.")
-    if "not a database" in text or "malformed" in text:
-        return ActivityLogError(f"{path} is not a kb activity log (or it is damaged); point --log at another file.")
-    return ActivityLogError(f"the activity log {path}: {text}")
+_WRITERS = {"search": _write_search, "click": _write_click, "feedback": _write_feedback}
 
 
-def _previous_unopened(db: sqlite3.Connection, session: str, source: str, at: float) -> tuple[int, float, str] | None:
+def _previous_unopened(db: Tx, session: str, source: str, at: float) -> tuple[int, float, str] | None:
     """The session's last search, when it is recent, not yet reworded and nothing was opened from it."""
-    row = db.execute("SELECT id, at, query, reworded_as FROM searches WHERE session = ? AND source = ? "
-                     "ORDER BY id DESC LIMIT 1", (session, source)).fetchone()
+    row = db.one("SELECT id, at, query, reworded_as FROM searches WHERE session = ? AND source = ? "
+                 "ORDER BY id DESC LIMIT 1", (session, source))
     if row is None or row[3] is not None or at - row[1] > REWORD_WINDOW:
         return None
-    if db.execute("SELECT 1 FROM clicks WHERE search_id = ?", (row[0],)).fetchone():
+    if db.one("SELECT 1 FROM clicks WHERE search_id = ?", (row[0],)):
         return None
     return int(row[0]), float(row[1]), str(row[2])
 
@@ -358,50 +355,56 @@ class FeedbackRow:
 
 @dataclass
 class Activity:
-    """The log's rows of one period (empty, with `note` saying why, when there is no log)."""
+    """The log's rows of one period (empty, with `note` saying why, when there is no log).
+
+    `first_record`: the time of the oldest record the whole log still holds (None: none), so a
+    report can say when the period asked for starts before what was kept (see `kb log prune`)."""
 
     searches: list[SearchRow] = field(default_factory=list)
     feedback: list[FeedbackRow] = field(default_factory=list)
-    path: Path | None = None
+    path: LogTarget | None = None
     note: str | None = None
+    first_record: float | None = None
 
 
-def read_activity(path: Path | None, *, since: float | None = None, until: float | None = None) -> Activity:
+def read_activity(target: LogTarget | None, *, since: float | None = None, until: float | None = None) -> Activity:
     """Every search (with its clicks) and every feedback row logged in [since, until)."""
-    if path is None:
+    if target is None:
         return Activity(note="the activity log is off (--no-log or KB_LOG=off): nothing was recorded.")
-    if not Path(path).is_file():
-        return Activity(path=Path(path), note=f"no activity log at {path} yet: `kb serve` and `kb search` "
-                                              "write it as agents search.")
-    connection = _connect(Path(path), BUSY_TIMEOUT, create=False)
+    store = open_store(target, pool_size=1) if is_url(target) else open_store(target)
     try:
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise ActivityLogError(f"the activity log {path} was written by a newer kb (schema {version}); upgrade kb.")
-        if version == 0:
-            return Activity(path=Path(path), note=f"the activity log {path} is empty.")
-        lo, hi = since if since is not None else 0.0, until if until is not None else float("inf")
-        return Activity(searches=list(_searches(connection, lo, hi)), feedback=list(_feedback(connection, lo, hi)),
-                        path=Path(path))
-    except sqlite3.Error as exc:
-        raise _readable(exc, Path(path)) from None
+        with store.reading() as db:
+            if db is None:
+                return Activity(path=target, note=f"no activity log at {store.name} yet: `kb serve` and `kb search` "
+                                                  "write it as agents search.")
+            version = store.version(db)
+            if version > SCHEMA_VERSION:
+                raise ActivityLogError(f"the activity log {store.name} was written by a newer kb (schema {version}); "
+                                       "upgrade kb.")
+            if version == 0:
+                return Activity(path=target, note=f"the activity log {store.name} is empty.")
+            lo, hi = since if since is not None else 0.0, until if until is not None else float("inf")
+            first = db.one("SELECT min(at) FROM (SELECT min(at) AS at FROM searches UNION ALL "
+                           "SELECT min(at) FROM feedback) AS oldest")
+            return Activity(searches=list(_searches(db, lo, hi)), feedback=list(_feedback(db, lo, hi)), path=store.name,
+                            first_record=first[0] if first else None)
     finally:
-        connection.close()
+        store.close()
 
 
-def _searches(db: sqlite3.Connection, lo: float, hi: float) -> Iterator[SearchRow]:
+def _searches(db: Tx, lo: float, hi: float) -> Iterator[SearchRow]:
     opened: dict[int, list[str]] = {}
-    for search_id, article in db.execute(
+    for search_id, article in db.rows(
             "SELECT c.search_id, c.article FROM clicks c JOIN searches s ON s.id = c.search_id "
             "WHERE s.at >= ? AND s.at < ? ORDER BY c.id", (lo, hi)):
         opened.setdefault(search_id, []).append(article)
-    for row in db.execute("SELECT id, at, source, session, query, filters, results, shown, reworded_as FROM searches "
-                          "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
+    for row in db.rows("SELECT id, at, source, session, query, filters, results, shown, reworded_as FROM searches "
+                       "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
         yield SearchRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], tuple(json.loads(row[7])),
                         row[8], tuple(opened.get(row[0], ())))
 
 
-def _feedback(db: sqlite3.Connection, lo: float, hi: float) -> Iterator[FeedbackRow]:
-    for row in db.execute("SELECT id, at, article, helpful, reason, comment, step, depth, via FROM feedback "
-                          "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
+def _feedback(db: Tx, lo: float, hi: float) -> Iterator[FeedbackRow]:
+    for row in db.rows("SELECT id, at, article, helpful, reason, comment, step, depth, via FROM feedback "
+                       "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
         yield FeedbackRow(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6], row[7], row[8])

@@ -44,7 +44,7 @@ CACHED_PAGES = 64
 class ReportPage:
     """Builds and caches the /report page; one build at a time."""
 
-    def __init__(self, log_path: Path | None, docs_dir: Path | None, index_dir: Path, *,
+    def __init__(self, log_path: Path | str | None, docs_dir: Path | None, index_dir: Path, *,
                  cache_seconds: float = CACHE_SECONDS) -> None:
         self.log_path = log_path
         self.docs_dir = docs_dir

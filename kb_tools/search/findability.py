@@ -17,26 +17,33 @@ from kb_tools.content.metadata import PAGE_TYPE
 from kb_tools.content.model import Article, Collection, load_collection
 from kb_tools.search import Searcher, build_index
 from kb_tools.search.indexer import Progress, index_is_current
+from kb_tools.search.searcher import Hit
 
 TOP = 3
-_LOOKED_AT = 10
+LOOKED_AT = 10
 
 
-def check_findability(collection: Collection, searcher: Searcher) -> Iterator[Finding]:
-    """A warning, addressed to the owner, for every phrase that misses the top 3."""
+def phrase_searches(collection: Collection, searcher: Searcher) -> Iterator[tuple[Article, str, int | None, list[Hit]]]:
+    """Each customer phrase of each searchable article: (article, phrase, its rank or None, the top 10)."""
     for article in collection:
         if article.meta.type == PAGE_TYPE or article.meta.status == "archived":
             continue
         for phrase in article.meta.customer_says:
-            hits = searcher.search(phrase, limit=_LOOKED_AT, link_sections=False).hits
+            hits = searcher.search(phrase, limit=LOOKED_AT, link_sections=False).hits
             rank = next((i for i, hit in enumerate(hits, start=1) if hit.path == article.path), None)
-            if rank is not None and rank <= TOP:
-                continue
-            where = f"finds it only at rank {rank}" if rank else f"does not find it in the top {_LOOKED_AT}"
-            first = f' (first: "{hits[0].title}")' if hits else ""
-            yield Finding(article.path, _phrase_line(collection, article, phrase), "warning", "findability",
-                          f'customer phrase "{phrase}" {where}{first}; owner {article.meta.owner or "(none)"}: '
-                          "use the customer's words in the summary, a heading or the text.")
+            yield article, phrase, rank, hits
+
+
+def check_findability(collection: Collection, searcher: Searcher) -> Iterator[Finding]:
+    """A warning, addressed to the owner, for every phrase that misses the top 3."""
+    for article, phrase, rank, hits in phrase_searches(collection, searcher):
+        if rank is not None and rank <= TOP:
+            continue
+        where = f"finds it only at rank {rank}" if rank else f"does not find it in the top {LOOKED_AT}"
+        first = f' (first: "{hits[0].title}")' if hits else ""
+        yield Finding(article.path, _phrase_line(collection, article, phrase), "warning", "findability",
+                      f'customer phrase "{phrase}" {where}{first}; owner {article.meta.owner or "(none)"}: '
+                      "use the customer's words in the summary, a heading or the text.")
 
 
 def check_docs(docs: Path, *, findability: bool = True, index_dir: Path | None = None, reuse: Path | None = None,

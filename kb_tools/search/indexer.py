@@ -20,16 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, Schema
+from whoosh.analysis import IDTokenizer, LowercaseFilter
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from kb_tools.content.config import KBConfig, load_config
 from kb_tools.content.metadata import PAGE_TYPE
 from kb_tools.content.model import Article, ArticleParser, Section, markdown_files
 from kb_tools.errors import IndexMissingError, KBError
 from kb_tools.search import storage
-from kb_tools.search.analysis import clean_text, term_counts
+from kb_tools.search.analysis import clean_text, make_analyzer, term_counts, terms
 from kb_tools.search.postings import ArticleTerms, write_postings
 from kb_tools.search.storage import INDEX_FORMAT, INDEX_NAME
+from kb_tools.search.syntax import TEXT_FIELDS
 from kb_tools.search.thesaurus import load_thesaurus, write_thesaurus
 from kb_tools.search.vectors import (
     SectionText,
@@ -50,10 +52,15 @@ Progress = Callable[[int, int], None]
 
 
 def make_schema() -> Schema:
-    """Whoosh stores one document per article: its fields, steps and section cards (with their
-    text, for snippets). Articles are ranked on the postings (postings.py), not on Whoosh."""
-    return Schema(key=ID(unique=True, stored=True), path=ID(stored=True), tags=STORED(), product=STORED(),
-                  type=STORED(), status=STORED(), owner=STORED(), url=STORED(), meta=STORED())
+    """One Whoosh document per article: its searchable text (TEXT_FIELDS, with positions, analysed
+    as the postings are), its filter values and owner, and what a hit shows (its steps and section
+    cards, stored). Whoosh answers phrase and field queries; everyday queries are ranked on the
+    postings (postings.py), which hold the same terms."""
+    analyzer = make_analyzer()
+    return Schema(key=ID(unique=True, stored=True), path=ID(stored=True, sortable=True),
+                  product=ID(stored=True), type=ID(stored=True), status=ID(stored=True),
+                  owner=ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()), tags=KEYWORD(stored=True, commas=True, lowercase=True),
+                  url=STORED(), meta=STORED(), **{name: TEXT(analyzer=analyzer) for name in TEXT_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -131,7 +138,8 @@ def _model_id() -> str:
 
 def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[str], *, create: bool,
            progress: Progress | None) -> list[SectionText]:
-    """Write the Whoosh documents and the postings of the changed articles; returns their section texts to embed."""
+    """Write the Whoosh documents and the postings of the changed articles (the same analysed terms);
+    returns their section texts to embed."""
     postings: list[ArticleTerms] = []
     if create:
         ix = whoosh_index.create_in(str(partial), make_schema(), indexname=INDEX_NAME)
@@ -172,16 +180,22 @@ class IndexedArticle:
     def of(cls, article: Article) -> IndexedArticle:
         if article.meta.type == PAGE_TYPE:
             return cls(article.path)
-        return cls(article.path, article_document(article), article_terms(article), section_texts(article))
+        analysed = article_terms(article)
+        return cls(article.path, article_document(article, analysed), analysed, section_texts(article))
 
 
-def article_document(article: Article) -> dict[str, Any]:
-    """The stored document of an article: what a hit shows, its steps, and its section cards."""
+def article_document(article: Article, analysed: ArticleTerms) -> dict[str, Any]:
+    """The Whoosh document of an article: its text fields, given as the terms the postings hold
+    (Whoosh indexes a list as terms already analysed, so the text is analysed once), and what
+    a hit shows, its steps and its section cards (stored)."""
     meta = article.meta
     steps = {depth: [_step_dict(s) for s in article.steps(depth)] for depth in ("beginner", "expert")}
+    text = {name: analysed.fields[name] for name in TEXT_FIELDS if name != "label"}
+    labels = [term for step in article.steps() for label in step.labels for term in terms(label)]
     return {
         "key": f"a:{article.path}", "path": article.path, "product": meta.product or "", "type": meta.type or "",
         "status": meta.status, "owner": meta.owner or "", "tags": ",".join(meta.tags), "url": article.url,
+        **text, "label": labels,
         "meta": {"title": article.title, "summary": meta.summary,
                  "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
                  "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths),

@@ -41,6 +41,7 @@ _LENGTHS = "postings-lengths.npy"
 # Splitting lines is several times faster than parsing a JSON list of the same terms.
 VOCABULARY_FILE = "postings-vocabulary.txt"
 FILTERS = ("product", "type", "status")
+BM25_B, BM25_K1 = 0.75, 1.2
 
 
 def pair(first: str, second: str) -> str:
@@ -117,7 +118,7 @@ class Postings:
         lo, hi = self._run(field, term)
         return hi - lo
 
-    def score(self, weighted: Iterable[tuple[str, str, float]], *, k1: float, b: float) -> np.ndarray:
+    def score(self, weighted: Iterable[tuple[str, str, float]], *, k1: float = BM25_K1, b: float = BM25_B) -> np.ndarray:
         """BM25F per article: the sum over (field, term, weight) of weight x idf x saturated frequency."""
         scores = np.zeros(len(self.articles), dtype=np.float32)
         count = len(self.articles)

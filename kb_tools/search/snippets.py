@@ -17,10 +17,10 @@ _WORD = re.compile(r"\w+")
 _NON_SPACE = re.compile(r"\S+")
 
 
-def make_snippet(text: str, keys: set[str], *, prefix: str | None = None, size: int = SNIPPET_WORDS) -> str:
+def make_snippet(text: str, keys: set[str], *, prefixes: tuple[str, ...] = (), size: int = SNIPPET_WORDS) -> str:
     """The best `size`-word window of `text`, with matching words wrapped in <mark>."""
     # Each different word is looked up once; then finding them is a set lookup per word.
-    matching = {word for word in set(_WORD.findall(text)) if _matches(word, keys, prefix)}
+    matching = {word for word in set(_WORD.findall(text)) if _matches(word, keys, prefixes)}
     spans = [m.span() for m in _WORD.finditer(text) if m.group() in matching] if matching else []
     words = [m.span() for m in _NON_SPACE.finditer(text)]
     if not words:
@@ -42,9 +42,9 @@ def make_snippet(text: str, keys: set[str], *, prefix: str | None = None, size: 
     return lead + "".join(out) + tail
 
 
-def _matches(word: str, keys: set[str], prefix: str | None) -> bool:
+def _matches(word: str, keys: set[str], prefixes: tuple[str, ...]) -> bool:
     term = term_of(word)
-    return (term is not None and term in keys) or bool(prefix and word.lower().startswith(prefix))
+    return (term is not None and term in keys) or bool(prefixes and word.lower().startswith(prefixes))
 
 
 def _densest_window(hits: list[int], size: int) -> int:

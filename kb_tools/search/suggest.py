@@ -1,7 +1,7 @@
 """As-you-type suggestions: the titles of the articles the words typed so far lead to.
 
-Built on `Searcher.search`, so suggestions rank exactly like results do: the last word counts as
-a prefix, typos and everyday words are understood, archived articles stay out.
+Built on `Searcher.search`, so suggestions rank exactly like results do: any word may be unfinished
+(unfinished.py), typos and everyday words are understood, archived articles stay out.
 """
 
 from __future__ import annotations

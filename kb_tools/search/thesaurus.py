@@ -44,6 +44,11 @@ class Thesaurus:
                     numbers.append(number)
         return index
 
+    def words_starting(self, prefix: str) -> list[str]:
+        """The one-word phrases of the groups that start with `prefix` ("wif" -> wifi)."""
+        return sorted(term for term in self._groups_by_first_term if term.startswith(prefix) and any(
+            (term,) in self.groups[n] for n in self._groups_by_first_term[term]))
+
     def alternatives(self, query_terms: list[str]) -> list[Phrase]:
         """Phrases equivalent to a phrase found in the query, not already in the query."""
         found: list[Phrase] = []

@@ -37,7 +37,9 @@ from kb_tools.site.pages import (
     meta_bar,
     steps_script,
 )
+from kb_tools.site.history import Change, history_line, read_history
 from kb_tools.site.path_pages import insert_path_list, page_additions
+from kb_tools.site.preview import Preview
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -52,6 +54,7 @@ class KBPluginConfig(base.Config):
     # Pages
     landing_pages = c.Type(bool, default=True)  # generate <product>/index.md when absent
     meta_bar = c.Type(bool, default=True)  # product, type, owner and review badges on articles
+    history = c.Type(bool, default=True)  # "Last changed <date> by <author>" from git, and "Suggest a change"
 
 
 class KBPlugin(BasePlugin[KBPluginConfig]):
@@ -61,6 +64,18 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         self.today = dt.date.today()
         self.glossary = Glossary()
         self.paths = Catalog()
+        self.serving = False
+        self.history: dict[str, Change] = {}
+        self.preview: Preview | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # The writer's preview panel: `mkdocs serve` only, so no production build ever carries it.
+        # (Defining this hook also keeps the plugin, and the preview's index, across serve's rebuilds.)
+        self.serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        if self.preview is not None:
+            self.preview.close()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -77,6 +92,8 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         config.extra_css.extend(f"{ASSET_DIR}/{name}" for name in ASSETS if name.endswith(".css"))
         config.extra_javascript.extend(f"{ASSET_DIR}/{name}" for name in ASSETS if name.endswith(".js"))
         self.today = dt.date.today()
+        if self.serving and (self.preview is None or self.preview.docs_dir != self.kb.docs_dir):
+            self.preview = Preview(self.kb.docs_dir)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -106,6 +123,12 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=package.joinpath(*name.split("/")).read_bytes()))
         files.append(File.generated(config, f"{ASSET_DIR}/desk.json", content=desk_settings(self.kb)))
+        self.history = read_history(self.kb.docs_dir) if self.config.history else {}
+        if self.preview is not None:
+            try:
+                self.preview.refresh()
+            except KBError as exc:  # the preview goes on serving; the writer sees why the panel is stale
+                log.warning("kb preview: %s", exc)
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -128,11 +151,16 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         # Read by call mode and Copy steps, even on static files; from the article's own HTML only.
         steps = steps_script(html, card, page.url) if card is not None and card.is_article else ""
         html += page_additions(self.paths, page.file.src_uri, lambda src: _url(files, src, page))
+        if self.preview is not None:
+            html = insert_after_title(html, self.preview.panel_html(page.file.src_uri))
         if card is None or not card.is_article:
             return html
+        below_title = history_line(self.history.get(page.file.src_uri), page.edit_url) if self.config.history else ""
         if self.config.meta_bar:
             assert self.kb is not None
-            html = insert_after_title(html, meta_bar(card, self.kb, today=self.today))
+            below_title = meta_bar(card, self.kb, today=self.today) + below_title
+        if below_title:
+            html = insert_after_title(html, below_title)
         return html + steps
 
 

@@ -1,10 +1,8 @@
-"""`kb report`: what agents searched for and did not find, which articles help, what needs an expert.
+"""Gathering a report: the activity log of the period and kb check's findings -> a Report.
 
-Stages:
-  read      the activity log of the period (kb_tools.measure.activity.read_activity)
-  check     kb check's own rules over the content: review-overdue, findability (content_findings)
-  build     both -> a typed Report, narrowed to one owner's articles on request (build_report)
-  render    render_text for the terminal, to_dict for --json, kb_tools.measure.report_html for the page
+Stages: read the log (kb_tools.measure.activity.read_activity); check the content with kb
+check's own rules (content_findings: review-overdue, findability); build the Report, narrowed
+to one owner's articles on request (build_report). create_report does all three.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kb_tools.content.metadata import PAGE_TYPE
@@ -23,6 +20,16 @@ from kb_tools.measure.activity import (
     SearchRow,
     normalize_query,
     read_activity,
+)
+from kb_tools.measure.report.model import (
+    ArticleStat,
+    Comment,
+    Day,
+    HealthItem,
+    Helpfulness,
+    QueryStat,
+    Report,
+    Rewording,
 )
 
 if TYPE_CHECKING:
@@ -36,125 +43,8 @@ if TYPE_CHECKING:
 TOP = 15  # rows per list
 COMMENTS = 5  # latest comments kept per article
 DEFAULT_DAYS = 7  # a week: the expert's list for the week
-REASON_LABELS = {"inaccurate": "inaccurate", "missing-step": "missing step", "hard-to-follow": "hard to follow",
-                 "other": "other"}
 
-
-@dataclass(frozen=True)
-class QueryStat:
-    """A query as agents typed it, grouped by its normalised form."""
-
-    query: str
-    count: int
-    example: str  # the most common wording
-    last: str  # ISO date of the latest search
-    opened: int = 0  # searches from which an article was opened
-    top_result: str | None = None  # the result most often shown first
-
-
-@dataclass(frozen=True)
-class Rewording:
-    """Searches reworded until they ended in `final`, with the wordings that came before."""
-
-    final: str
-    count: int
-    earlier: list[tuple[str, int]]
-    opened: int  # chains whose final search opened an article
-
-
-@dataclass(frozen=True)
-class ArticleStat:
-    path: str
-    title: str
-    owner: str | None
-    count: int = 0
-
-
-@dataclass(frozen=True)
-class Comment:
-    date: str
-    helpful: bool
-    reason: str | None
-    text: str | None
-    step: int | None
-
-
-@dataclass
-class Helpfulness:
-    """The votes on one article, their reasons, comments and where calls got stuck."""
-
-    path: str
-    title: str
-    owner: str | None
-    yes: int = 0
-    no: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-    stuck_steps: dict[int, int] = field(default_factory=dict)
-    comments: list[Comment] = field(default_factory=list)
-
-    @property
-    def votes(self) -> int:
-        return self.yes + self.no
-
-
-@dataclass(frozen=True)
-class HealthItem:
-    path: str
-    title: str
-    owner: str | None
-    detail: str
-
-
-@dataclass(frozen=True)
-class Day:
-    day: str
-    searches: int
-    zero_results: int
-
-
-@dataclass
-class Report:
-    """Everything `kb report` shows for one period (and maybe one owner)."""
-
-    since: dt.date
-    until: dt.date
-    owner: str | None = None
-    log: str | None = None
-    notes: list[str] = field(default_factory=list)
-    searches: int = 0
-    sessions: int = 0
-    zero_results: int = 0
-    desk_searches: int = 0  # through the API: the only ones that can report an opened result
-    unopened: int = 0
-    reworded: int = 0
-    votes: int = 0
-    days: list[Day] = field(default_factory=list)
-    zero_result_queries: list[QueryStat] = field(default_factory=list)
-    unopened_queries: list[QueryStat] = field(default_factory=list)
-    rewordings: list[Rewording] = field(default_factory=list)
-    top_queries: list[QueryStat] = field(default_factory=list)
-    top_articles: list[ArticleStat] = field(default_factory=list)
-    never_found: list[ArticleStat] = field(default_factory=list)
-    helpfulness: list[Helpfulness] = field(default_factory=list)
-    overdue: dict[str, list[HealthItem]] = field(default_factory=dict)  # by owner
-    drafts: list[HealthItem] = field(default_factory=list)
-    no_owner: list[HealthItem] = field(default_factory=list)
-    findability: list[HealthItem] = field(default_factory=list)
-    findability_checked: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON data (dates as ISO strings); `kb report --json` prints it."""
-        data = asdict(self)
-        data["since"], data["until"] = self.since.isoformat(), self.until.isoformat()
-        for item, helpfulness in zip(data["helpfulness"], self.helpfulness, strict=True):
-            item["votes"] = helpfulness.votes
-            item["stuck_steps"] = {str(k): v for k, v in helpfulness.stuck_steps.items()}
-        for rewording in data["rewordings"]:
-            rewording["earlier"] = [{"query": q, "count": n} for q, n in rewording["earlier"]]
-        return data
-
-
-# --- stage 2: what kb check says about the content --------------------------------------------------
+# --- what kb check says about the content --------------------------------------------------
 
 HEALTH_RULES = ("review-overdue", "findability")
 
@@ -170,7 +60,7 @@ def content_findings(collection: Collection, *, searcher: Searcher | None = None
     return [finding for finding in report.findings if finding.rule in HEALTH_RULES]
 
 
-def create_report(log_path: Path | None, docs: Path, *, index_dir: Path, since: dt.date | None = None,
+def create_report(log_path: Path | str | None, docs: Path, *, index_dir: Path, since: dt.date | None = None,
                   until: dt.date | None = None, owner: str | None = None, findability: bool = True,
                   progress: Progress | None = None) -> Report:
     """`kb report`: read the log of the period, check the content in `docs`, build the report.
@@ -198,7 +88,7 @@ def create_report(log_path: Path | None, docs: Path, *, index_dir: Path, since: 
                         findability_checked=findability)
 
 
-# --- stage 3: the report ----------------------------------------------------------------------------
+# --- the report ----------------------------------------------------------------------------
 
 
 def period_bounds(since: dt.date, until: dt.date) -> tuple[float, float]:
@@ -223,6 +113,11 @@ def build_report(activity: Activity, collection: Collection | None, findings: It
                     findability_checked=findability_checked)
     if activity.note:
         report.notes.append(activity.note)
+    if activity.first_record is not None:
+        report.log_starts = dt.date.fromtimestamp(activity.first_record)
+        if report.log_starts > since:
+            report.notes.append(f"The activity log starts on {report.log_starts} (older records were pruned, or not "
+                                f"yet written): this report covers {report.log_starts} to {until}.")
     if owner:
         report.notes.append("Searches are those that showed or opened one of these articles; queries with no "
                             "results belong to no article and are in the full report.")
@@ -392,92 +287,3 @@ def _add_health(report: Report, mine: list[Article], findings: list[Finding], ar
     report.overdue = dict(sorted(report.overdue.items()))
     report.drafts = [HealthItem(a.path, a.title, a.meta.owner, "draft") for a in mine if a.meta.status == "draft"]
     report.no_owner = [HealthItem(a.path, a.title, None, "no owner") for a in mine if not a.meta.owner]
-
-
-# --- stage 4: the terminal ---------------------------------------------------------------------------
-
-
-def render_text(report: Report) -> str:
-    """The report as plain text for the terminal, one section after another."""
-    lines = [f"kb report: {report.since} to {report.until}" + (f", articles of {report.owner}" if report.owner else "")
-             + (f"  (log: {report.log})" if report.log else "")]
-    lines += [f"Note: {note}" for note in report.notes]
-    if not report.findability_checked:
-        lines.append("Note: customer phrases were not searched (--no-findability).")
-    if report.owner:
-        lines += ["", "To do: " + to_do_summary(report)]
-    zero_rate = f" ({_percent(report.zero_results, report.searches)})" if report.searches else ""
-    lines += ["", f"{_plural(report.searches, 'search')} by {_plural(report.sessions, 'session')}: "
-              f"{report.zero_results} with no results{zero_rate}, {_plural(report.unopened, 'desk search')} with "
-              f"nothing opened, {report.reworded} reworded; {_plural(report.votes, 'feedback vote')}."]
-    if report.owner is None:
-        lines += _section("Content gaps: no results", [
-            f"{q.count:>5}  {q.example!r}  (last {q.last})" for q in report.zero_result_queries])
-    lines += _section("Content gaps: results shown, none opened", [
-        f"{q.count:>5}  {q.example!r}  first result {q.top_result}" for q in report.unopened_queries])
-    lines += _section("Reworded searches, by the query that ended them" + (
-        " (add the earlier wordings to the article's customer_says)" if report.owner else ""), [
-        f"{r.count:>5}  {r.final!r}  after " + ", ".join(f"{q!r} ({n})" for q, n in r.earlier)
-        + f"; opened {r.opened} of {r.count}" for r in report.rewordings])
-    lines += _section("Top queries", [f"{q.count:>5}  {q.example!r}  opened {_percent(q.opened, q.count)}"
-                                      for q in report.top_queries])
-    lines += _section("Top articles, opened from search", [f"{a.count:>5}  {a.path}  {a.title}" + _by(a.owner)
-                                                            for a in report.top_articles])
-    lines += _section(f"Never found by a search ({len(report.never_found)})",
-                      [f"       {a.path}  {a.title}" + _by(a.owner) for a in report.never_found])
-    lines += _section("Helpfulness: did it solve the caller's problem?", _helpfulness_lines(report.helpfulness))
-    lines += ["", "Content health"]
-    lines += _section("  Overdue reviews, by owner", [
-        f"       {owner} ({len(items)}): " + ", ".join(f"{i.path} ({i.detail})" for i in items)
-        for owner, items in report.overdue.items()])
-    lines += _section("  Drafts", [f"       {i.path}  {i.title}" + _by(i.owner) for i in report.drafts])
-    if report.owner is None:
-        lines += _section("  Without an owner", [f"       {i.path}  {i.title}" for i in report.no_owner])
-    phrases = [f"       {i.path}: {i.detail}" for i in report.findability]
-    lines += _section("  Customer phrases not found in the top 3",
-                      phrases if report.findability_checked else ["       (not checked)"])
-    return "\n".join(lines) + "\n"
-
-
-def to_do_summary(report: Report) -> str:
-    """One line of what an owner has to do, e.g. "2 overdue reviews, 1 customer phrase not found"."""
-    parts = [(sum(len(items) for items in report.overdue.values()), "overdue review", "overdue reviews"),
-             (len(report.findability), "customer phrase not found", "customer phrases not found"),
-             (sum(1 for h in report.helpfulness if h.no), "article with 'no' votes", "articles with 'no' votes"),
-             (len(report.unopened_queries), "query whose results nobody opened", "queries whose results nobody opened"),
-             (len(report.rewordings), "reworded search", "reworded searches"),
-             (len(report.drafts), "draft", "drafts")]
-    done = [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
-    return ", ".join(done) if done else "nothing: all clear."
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 'es' if word.endswith('ch') else 's'}"
-
-
-def _section(title: str, rows: list[str]) -> list[str]:
-    return ["", title, *(rows or ["       (none)"])]
-
-
-def _by(owner: str | None) -> str:
-    return f"  [{owner}]" if owner else ""
-
-
-def _percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "-"
-
-
-def _helpfulness_lines(items: list[Helpfulness]) -> list[str]:
-    lines = []
-    for item in items:
-        reasons = ", ".join(f"{REASON_LABELS.get(r, r)} {n}" for r, n in item.reasons.items())
-        stuck = ", ".join(f"step {s} ({n})" for s, n in item.stuck_steps.items())
-        lines.append(f"  yes {item.yes:>3}  no {item.no:>3}  {item.path}  {item.title}" + _by(item.owner)
-                     + (f"\n             reasons: {reasons}" if reasons else "")
-                     + (f"\n             calls stuck at: {stuck}" if stuck else ""))
-        for comment in item.comments:
-            said = f": {comment.text!r}" if comment.text else ""
-            what = REASON_LABELS.get(comment.reason or "", "") or ("yes" if comment.helpful else "no")
-            step = f", step {comment.step}" if comment.step else ""
-            lines.append(f"             {comment.date} {what}{step}{said}")
-    return lines

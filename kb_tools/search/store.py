@@ -1,0 +1,71 @@
+"""A generation's Whoosh index, read: the stored articles and the exact matches of phrase and field queries.
+
+Every call into Whoosh goes through here, so a damaged file (Whoosh raises struct.error, "Block
+tag error" and the like) is reported as a damaged index in one place. One store serves every
+searcher of a process: a Whoosh searcher reads with a seek then a read on shared files, so reads
+take turns (they are short: an article is one read, then kept; a phrase query a few milliseconds).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.query import Query
+
+from kb_tools.errors import IndexMissingError
+from kb_tools.search.storage import INDEX_NAME
+
+KEPT_ARTICLES = 512  # stored articles kept in memory, the last read (about 35 MB on 10,000)
+
+
+class ArticleStore:
+    """The Whoosh index of one generation: articles by path, documents matching a Whoosh query."""
+
+    def __init__(self, directory: Path, *, index_dir: Path) -> None:
+        self._index_dir = index_dir
+        self._lock = threading.Lock()
+        with self._whoosh():
+            self._searcher = whoosh_index.open_dir(str(directory), indexname=INDEX_NAME).searcher()
+        # The same articles come up in search after search. Shared: read them, never change them.
+        self.article = functools.lru_cache(maxsize=KEPT_ARTICLES)(self._read_article)
+
+    @property
+    def schema(self) -> Any:
+        return self._searcher.schema
+
+    def _read_article(self, path: str) -> dict[str, Any] | None:
+        """The stored fields of one article (title, url, steps, section cards...), or None."""
+        with self._whoosh():
+            return self._searcher.document(key=f"a:{path}")
+
+    def matching(self, query: Query) -> list[int]:
+        """The Whoosh document numbers of the live articles matching `query`, unranked."""
+        with self._whoosh():
+            return list(self._searcher.docs_for_query(query))
+
+    def paths(self) -> list[str]:
+        """The path of every Whoosh document number (deleted ones too: they never match)."""
+        with self._whoosh():
+            return list(self._searcher.reader().column_reader("path"))
+
+    def close(self) -> None:
+        with self._lock:
+            self._searcher.close()
+
+    @contextlib.contextmanager
+    def _whoosh(self) -> Iterator[None]:
+        with self._lock:
+            try:
+                yield
+            except Exception as exc:  # noqa: BLE001 - only Whoosh runs in here, and it raises many kinds on damaged files
+                raise damaged(self._index_dir) from exc
+
+
+def damaged(index_dir: Path) -> IndexMissingError:
+    return IndexMissingError(f"the search index in {index_dir} is damaged; rebuild it with `kb index --rebuild`.")

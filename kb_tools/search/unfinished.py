@@ -1,0 +1,50 @@
+"""Search as you type: any typed word may be unfinished, not only the last ("firmw update", "my wif").
+
+A word of three letters or more that the index does not know stands for the indexed words it
+starts ("passw" -> password, passwords) and for the thesaurus words it starts ("wif" -> wifi, so
+its group brings "wi fi" and "wireless" too).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from kb_tools.search.postings import WORDS
+
+if TYPE_CHECKING:
+    from kb_tools.search.postings import Postings
+    from kb_tools.search.spelling import Speller
+    from kb_tools.search.thesaurus import Thesaurus
+
+MIN_PREFIX = 3  # "wi" would start too many words to mean anything
+EXPANSIONS = 20  # the most frequent indexed words an unfinished word stands for
+
+
+def unfinished_words(typed_words: list[str], speller: Speller) -> tuple[str, ...]:
+    """The typed words (unstemmed, no stop words) that may be the start of a longer word."""
+    return tuple(dict.fromkeys(word for word in typed_words
+                               if len(word) >= MIN_PREFIX and not speller.is_known(word)))
+
+
+def completions(prefixes: tuple[str, ...], postings: Postings) -> list[str]:
+    """The indexed terms the unfinished words start, the most frequent first for each."""
+    return list(dict.fromkeys(term for prefix in prefixes for term in postings.expand_prefix(prefix, limit=EXPANSIONS)))
+
+
+def thesaurus_completions(prefixes: tuple[str, ...], thesaurus: Thesaurus) -> list[str]:
+    """The thesaurus words the unfinished words start: their groups widen the query as if typed."""
+    return [term for prefix in prefixes for term in thesaurus.words_starting(prefix)]
+
+
+def completed_text(text: str, prefixes: tuple[str, ...], postings: Postings) -> str:
+    """`text` with each unfinished word replaced by the indexed word it most often stands for
+    ("my wif" -> "my wifi"): what the semantic half embeds, as a fragment has no meaning of its own."""
+    if not prefixes:
+        return text
+    best = {}
+    for prefix in prefixes:
+        whole = [w for w in postings.expand_prefix(prefix, limit=EXPANSIONS) if postings.frequency(WORDS, w)]
+        if whole:
+            best[prefix] = max(whole, key=lambda w: (postings.frequency(WORDS, w), -len(w)))
+    return re.sub(r"\w+", lambda m: best.get(m.group().lower(), m.group()), text)

@@ -1,0 +1,235 @@
+"""The activity log shared by many processes and hosts: PostgreSQL, limits across workers, the spool, `kb log`.
+
+A real PostgreSQL server for the session (tests/postgres.py, `postgres` in conftest), a fresh
+database per test, real `kb serve` processes ("hosts", each with its own copy of the index, so
+its own spool) writing to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE_DOCS, kb_serve
+from postgres import TempPostgres
+from test_feedback_api import ARTICLE_PATH, post, search, send
+
+from kb_tools.cli import main
+from kb_tools.measure.activity import ActivityLog, read_activity
+from kb_tools.measure.log_admin import copy_log
+from kb_tools.measure.log_store import SCHEMA_VERSION
+from kb_tools.measure.report import build_report
+
+TODAY = dt.date.today()
+
+
+def noon(days_ago: int) -> float:
+    return dt.datetime.combine(TODAY - dt.timedelta(days=days_ago), dt.time(12)).timestamp()
+
+
+def write_records(log: ActivityLog) -> None:
+    """The same desk activity, whatever keeps it: typed, reworded, opened, voted, stuck."""
+    for n, text in enumerate(["wifi password forgotten", "WiFi password  forgotten"]):
+        log.record_search(text, results=0, session=f"desk-000{n}", at=noon(0) + n)
+    log.record_search("router lights", results=2, shown=["a.md", "b.md"], session="desk-0010", at=noon(1))
+    log.record_search("portal locked", results=1, shown=["b.md"], session="desk-0020", at=noon(1) + 100,
+                      as_you_type=True)
+    log.record_search("portal locked out", results=1, shown=["b.md"], session="desk-0020", at=noon(1) + 103,
+                      as_you_type=True)
+    final = log.record_search("cannot log in", results=1, shown=["c.md"], session="desk-0020", at=noon(1) + 120)
+    assert final is not None
+    log.record_click(final, "c.md", rank=1, at=noon(1) + 125)
+    log.record_search("reset router", results=3, shown=["a.md"], session="desk-0030", at=noon(20))
+    log.record_feedback("a.md", helpful=False, reason="missing-step", comment="call jo@example.com", step=2, via="call",
+                        at=noon(0))
+    log.record_feedback("c.md", helpful=True, at=noon(1))
+
+
+def report_of(target: Path | str, *, days: int = 30) -> dict:
+    since = TODAY - dt.timedelta(days=days)
+    lo = dt.datetime.combine(since, dt.time()).timestamp()
+    data = build_report(read_activity(target, since=lo), None, since=since, until=TODAY).to_dict()
+    data.pop("log")  # where the log is: the one thing that differs
+    return data
+
+
+def hosts(n: int, index: Path, root: Path) -> list[Path]:
+    """`n` copies of the index, as `n` hosts would have (each with its own spool beside it)."""
+    copies = []
+    for number in range(n):
+        copy = root / f"host{number}" / "search_index"
+        shutil.copytree(index, copy)
+        copies.append(copy)
+    return copies
+
+
+@pytest.fixture(scope="module")
+def served_index(served_kb: str) -> Path:
+    return Path(send(served_kb, "GET", "/api/health").json()["index"])
+
+
+# --- one schema, one report, two back ends --------------------------------------------------------
+
+
+def test_the_report_is_the_same_on_sqlite_and_postgresql(pg_url: str, tmp_path: Path):
+    for target in (tmp_path / "log.sqlite", pg_url):
+        log = ActivityLog(target)
+        write_records(log)
+        log.close()
+    on_sqlite, on_postgres = report_of(tmp_path / "log.sqlite"), report_of(pg_url)
+    assert on_sqlite == on_postgres
+    assert on_sqlite["searches"] == 6 and on_sqlite["reworded"] == 1 and on_sqlite["votes"] == 2
+    assert on_sqlite["log_starts"] == (TODAY - dt.timedelta(days=20)).isoformat()
+    assert report_of(pg_url, days=6)["searches"] == 5  # the period, on the database too
+
+
+def test_kb_log_copy_round_trip_is_idempotent_and_counts_in_equal_counts_out(pg_url: str, tmp_path: Path):
+    source, back = tmp_path / "log.sqlite", tmp_path / "back.sqlite"
+    log = ActivityLog(source)
+    write_records(log)
+    log.close()
+    runner = CliRunner()
+    first = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert "9 records in both logs (6 searches, 1 clicks, 2 feedback); 9 copied now" in first.stdout
+    again = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
+    assert "9 records in both logs" in again.stdout and "0 copied now, 9 were already there" in again.stdout
+    assert copy_log(pg_url, str(back)).counts == {"searches": 6, "clicks": 1, "feedback": 2}
+    assert report_of(source) == report_of(pg_url) == report_of(back)
+    # New records after the copy get new ids on the database (its identity follows the copied ids).
+    ActivityLog(pg_url).record_feedback("a.md", helpful=True)
+    assert len(read_activity(pg_url).feedback) == 3
+    # A log with records of its own is refused, with the reason.
+    other = tmp_path / "other.sqlite"
+    ActivityLog(other).record_feedback("z.md", helpful=True)
+    refused = runner.invoke(main, ["log", "copy", str(source), str(other)])
+    assert refused.exit_code == 1 and "holds records of its own; copy into an empty log" in refused.output
+
+
+def test_kb_log_upgrade_brings_a_version_1_log_up_and_prune_keeps_the_period(pg_url: str, tmp_path: Path):
+    import sqlite3
+
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as db:  # a log written by the kb before the shared limits
+        db.executescript("CREATE TABLE searches (id INTEGER PRIMARY KEY, at REAL NOT NULL, source TEXT NOT NULL, "
+                         "session TEXT, query TEXT NOT NULL, filters TEXT NOT NULL, results INTEGER NOT NULL, "
+                         "shown TEXT NOT NULL, reworded_as INTEGER); PRAGMA user_version = 1;")
+    runner = CliRunner()
+    done = runner.invoke(main, ["log", "upgrade", "--log", str(old)], catch_exceptions=False)
+    assert done.stdout == f"{old}: schema 1 -> {SCHEMA_VERSION}\n"
+    done = runner.invoke(main, ["log", "upgrade", "--log", pg_url], catch_exceptions=False)
+    assert done.stdout.endswith(f": schema 0 -> {SCHEMA_VERSION}\n")
+    log = ActivityLog(pg_url)
+    write_records(log)
+    log.close()
+    pruned = runner.invoke(main, ["log", "prune", "--log", pg_url, "--retention-days", "10"], catch_exceptions=False)
+    assert "deleted 1 searches, 0 clicks and 0 feedback records" in pruned.stdout
+    assert "retention_days is 10" in pruned.stdout
+    data = report_of(pg_url)
+    assert data["searches"] == 5 and data["log_starts"] == (TODAY - dt.timedelta(days=1)).isoformat()
+    assert any("this report covers" in note for note in data["notes"])
+    assert runner.invoke(main, ["log", "prune", "--log", pg_url]).exit_code == 2  # nothing said: usage error
+
+
+# --- many hosts, one database -----------------------------------------------------------------------
+
+
+def test_three_hosts_write_one_database_and_the_desk_limit_holds_across_them(
+        pg_url: str, served_index: Path, sample_site: Path, tmp_path: Path):
+    with ExitStack() as stack:
+        urls = [stack.enter_context(kb_serve(sample_site, index, "--log", pg_url, "--docs", str(SAMPLE_DOCS)))[1]
+                for index in hosts(3, served_index, tmp_path)]
+        for number, url in enumerate(urls):
+            assert search(url, f"router keeps dropping host{number}", f"tests-host-{number}").status == 200
+            assert send(url, "GET", "/api/health").json()["activity_log"] == "ok"
+        # One desk, its posts spread over the three hosts by the load balancer: 30 a minute in all.
+        answers = [post(urls[n % 3], "feedback", {"article": ARTICLE_PATH, "helpful": True}, "tests-floor-0001").status
+                   for n in range(36)]
+        assert answers.count(201) == 30 and answers[30:] == [429] * 6
+        assert post(urls[1], "feedback", {"article": ARTICLE_PATH, "helpful": True}, "tests-floor-0002").status == 201
+    # A fourth process, the report, sees every host's records.
+    report = CliRunner().invoke(main, ["report", "--log", pg_url, "--docs", str(SAMPLE_DOCS), "--index",
+                                       str(served_index), "--json", "--no-findability"], catch_exceptions=False)
+    data = json.loads(report.stdout)
+    queries = {q["query"] for q in data["top_queries"] + data["zero_result_queries"] + data["unopened_queries"]}
+    assert {f"router keeps dropping host{n}" for n in range(3)} <= queries
+    assert data["votes"] == 31
+
+
+def test_the_limit_holds_across_two_workers_on_sqlite(served_index: Path, sample_site: Path, tmp_path: Path):
+    log = tmp_path / "log.sqlite"
+    with kb_serve(sample_site, served_index, "--log", str(log), "--workers", "2") as (_, url):
+        host, port = url.removeprefix("http://").split(":")
+        by_worker: dict[int, http.client.HTTPConnection] = {}
+        opened = []
+        try:
+            # Kept-alive connections are shared out between the workers: open some until both answer.
+            deadline = time.monotonic() + 60
+            while len(by_worker) < 2:
+                assert time.monotonic() < deadline, "the second worker never answered"
+                connection = http.client.HTTPConnection(host, int(port), timeout=30)
+                opened.append(connection)
+                worker = send(url, "GET", "/api/health", connection=connection).json()["process"]
+                by_worker.setdefault(worker, connection)
+            connections = list(by_worker.values())
+            answers = [post(url, "feedback", {"article": ARTICLE_PATH, "helpful": True}, "tests-workers-01",
+                            connection=connections[n % 2]).status for n in range(36)]
+        finally:
+            for connection in opened:
+                connection.close()
+    assert answers.count(201) == 30 and answers[30:] == [429] * 6
+    assert len(read_activity(log).feedback) == 30
+
+
+# --- the database away ------------------------------------------------------------------------------
+
+
+def wait_for(condition: object, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def database_down(postgres: TempPostgres) -> Iterator[TempPostgres]:
+    """The session's server, which the test stops; started again however the test ends."""
+    yield postgres
+    try:
+        postgres.start()
+    except Exception:  # noqa: BLE001 - already running
+        pass
+
+
+def test_records_wait_while_the_database_is_down_and_arrive_exactly_once(
+        pg_url: str, database_down: TempPostgres, served_index: Path, sample_site: Path, tmp_path: Path):
+    with ExitStack() as stack:
+        urls = [stack.enter_context(kb_serve(sample_site, index, "--log", pg_url, "--docs", str(SAMPLE_DOCS)))[1]
+                for index in hosts(2, served_index, tmp_path)]
+        before = search(urls[0], "router lights before", "tests-down-0001")
+        assert before.status == 200 and before.headers["x-kb-search-id"].isdigit()
+        database_down.stop()
+        during = [search(urls[n % 2], f"wifi dropping during {n}", f"tests-down-{n:04d}") for n in range(6)]
+        assert all(answer.status == 200 and answer.json()["hits"] for answer in during)  # search keeps answering
+        votes = [post(urls[n % 2], "feedback", {"article": ARTICLE_PATH, "helpful": n % 2 == 0, "reason": None},
+                      f"tests-down-v{n:03d}") for n in range(4)]
+        assert [v.status for v in votes] == [202] * 4 and votes[0].json() == {"article": ARTICLE_PATH, "queued": True}
+        clicked = post(urls[1], "click", {"search": int(before.headers["x-kb-search-id"]), "article": ARTICLE_PATH})
+        assert clicked.status == 202
+        health = [send(url, "GET", "/api/health").json()["activity_log"] for url in urls]
+        assert health == ["degraded (5 waiting)", "degraded (6 waiting)"]  # 3 searches + 2 votes (+ the click)
+        database_down.start()
+        wait_for(lambda: all(send(url, "GET", "/api/health").json()["activity_log"] == "ok" for url in urls))
+    activity = read_activity(pg_url)
+    queries = sorted(s.query for s in activity.searches)
+    assert queries == sorted(["router lights before", *(f"wifi dropping during {n}" for n in range(6))])
+    assert len(activity.feedback) == 4 and sum(f.helpful for f in activity.feedback) == 2
+    assert [s.opened for s in activity.searches if s.query == "router lights before"] == [(ARTICLE_PATH,)]
