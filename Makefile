@@ -19,9 +19,10 @@ write: setup
 	@echo "Writer's preview on http://127.0.0.1:$(PORT): each page shows its kb check findings; saving a file updates it (Ctrl-C to stop)"
 	$(BIN)/mkdocs serve --livereload --dev-addr 127.0.0.1:$(PORT)
 
+# Check first: an article that fails its checks never reaches the index a server may be answering from.
 site: setup
+	$(BIN)/kb check docs
 	$(BIN)/kb index docs
-	$(BIN)/kb check docs --index search_index
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "Site built in site/"
 

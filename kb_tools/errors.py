@@ -27,6 +27,10 @@ class IndexMissingError(KBError):
     """Raised when a search index is missing, corrupt or from an older version of kb."""
 
 
+class IndexWriteError(KBError):
+    """Raised by `kb index` when the new generation cannot be written (disk full); the previous one still serves."""
+
+
 class IndexBusyError(KBError):
     """Raised when another `kb index` is already writing the same index."""
 

@@ -46,8 +46,12 @@ def launch(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
 
 
-def new_page(browser: Browser) -> Page:
-    """A tab in a fresh context (closing the page's context closes both)."""
-    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+def new_page(browser: Browser, *, bypass_csp: bool = True) -> Page:
+    """A tab in a fresh context (closing the page's context closes both).
+
+    kb serve's Content-Security-Policy forbids eval, which Playwright's string predicates
+    (`wait_for_function("...")`) use in the page: tests bypass it, except those that check the policy.
+    """
+    context = browser.new_context(viewport=VIEWPORT, bypass_csp=bypass_csp)  # type: ignore[arg-type]
     context.set_default_timeout(TIMEOUT_MS)
     return context.new_page()

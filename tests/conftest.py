@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -72,6 +73,8 @@ def article(title: str = "Reset the router", *, body: str | None = None, **field
             === "Expert"
 
                 1. Hold reset 2 s.
+
+                    Checkpoint: light white.
             """)
     return f"---\n{front}\n---\n\n# {title}\n\n{body}"
 
@@ -136,6 +139,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM, *, timeout: float = 15.0) -> None:
+    """Stop a server the test started: `sig` first, then SIGKILL if it has not exited within `timeout`."""
+    if process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextlib.contextmanager
 def kb_serve(site: Path, index: Path, *args: str, log: Path | None = None,
              timeout: float = 30.0) -> Iterator[tuple[subprocess.Popen, str]]:
@@ -165,14 +180,22 @@ def kb_serve(site: Path, index: Path, *args: str, log: Path | None = None,
                 time.sleep(0.1)
         yield process, url
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
         output.close()
+
+
+@pytest.fixture(scope="session")
+def lexical_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the sample KB by words only (no embedding): for tests of the API's edges. Read-only."""
+    from kb_tools.search import build_index
+
+    index = tmp_path_factory.mktemp("lexical-index")
+    build_index(SAMPLE_DOCS, index, semantic=False)
+    return index
+
+
+# The index folder of each session server, by its base URL (/api/health names only the folder).
+SERVED_INDEXES: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="session")
@@ -186,6 +209,7 @@ def served_kb(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     index = tmp_path_factory.mktemp("served-index")
     build_index(SAMPLE_DOCS, index)
     with kb_serve(sample_site, index) as (_, url):
+        SERVED_INDEXES[url] = index
         yield url
 
 

@@ -7,6 +7,7 @@ test-artifacts/browser/ (ignored by git) so a person can look at what the tests 
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 import threading
@@ -17,7 +18,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser import Page, is_available
+from browser import BrowserError, Page, is_available
 from conftest import ROOT, SAMPLE_DOCS
 
 from kb_tools.content.card import read_card
@@ -26,6 +27,7 @@ from kb_tools.site.pages import steps_script
 
 SHOTS = ROOT / "test-artifacts" / "browser"
 ARTICLE = "homehub/wifi-keeps-dropping/"
+LINEAR = "account/reset-password/"  # steps without outcomes
 CALLER_SAYS = "my internet keeps dropping"
 
 pytestmark = pytest.mark.skipif(not is_available(), reason="chromium is not installed (run `make browser`)")
@@ -204,8 +206,9 @@ def test_the_depth_switch_in_search_works_on_a_page_without_tabs(page: Page, ser
 
 
 def test_walk_me_through_one_step_at_a_time_with_the_keyboard(page: Page, served: str):
-    open_fresh(page, served + ARTICLE)
-    steps = api_steps(served, "homehub/wifi-keeps-dropping.md", "beginner")["steps"]
+    open_fresh(page, served + LINEAR)
+    steps = api_steps(served, "account/reset-password.md", "beginner")["steps"]
+    assert not any(step["outcomes"] for step in steps)  # no answers to pick: arrows walk the list
     assert len(steps) == 5
     page.wait_for_function("!!document.querySelector('.kb-walk')")
     assert "5 steps, Beginner" in text_of(page, ".kb-walk")
@@ -223,13 +226,13 @@ def test_walk_me_through_one_step_at_a_time_with_the_keyboard(page: Page, served
     page.keyboard.press("ArrowRight")
     page.keyboard.press("n")  # Material's "next page" key stays inside the dialog: it moves a step here
     assert text_of(page, ".kb-call__progress") == "Step 3 of 5"
-    assert page.evaluate("location.pathname") == "/" + ARTICLE
+    assert page.evaluate("location.pathname") == "/" + LINEAR
     page.keyboard.press("ArrowLeft")
     assert text_of(page, ".kb-call__step") == steps[1]["text"]
     for _ in range(3):
         page.keyboard.press("ArrowRight")
     assert text_of(page, ".kb-call__progress") == "Step 5 of 5"
-    assert page.evaluate("document.querySelector('.kb-call__checkpoint').hidden")  # step 5 has none
+    assert text_of(page, ".kb-call__checkpoint-text") == steps[4]["checkpoint"]
     page.screenshot(path=SHOTS / "09-call-last-step.png")
 
     page.keyboard.press("ArrowRight")
@@ -305,21 +308,232 @@ def test_every_page_carries_the_steps_kb_steps_gives(sample_site: Path, served: 
     pages = sorted(sample_site.glob("*/*/index.html"))
     carried = 0
     for built in pages:
-        found = re.search(r'<script type="application/json" id="kb-steps">(.*?)</script>', built.read_text("utf-8"))
+        found = re.search(r'<div id="kb-steps" hidden data-kb-steps="([^"]*)"></div>', built.read_text("utf-8"))
         if not found:
             continue
         carried += 1
-        embedded = json.loads(found.group(1))
+        embedded = json.loads(html.unescape(found.group(1)))
         article = embedded["beginner"]["path"]
         for depth in ("beginner", "expert"):
             assert embedded[depth] == api_steps(served, article, depth), (article, depth)
     assert carried >= 20
 
 
-def test_the_steps_script_cannot_be_closed_by_step_text():
+def test_the_steps_data_cannot_be_closed_by_step_text():
     card, _ = read_card("x/a.md", "---\ntitle: A\n---\n# A\n", load_config(SAMPLE_DOCS))
-    script = steps_script("<h2 id='s'>S</h2><ol><li>Type &lt;/script&gt;&lt;b&gt; here</li></ol>", card, "x/a/")
-    assert script.count("</script>") == 1
-    payload = json.loads(script.split(">", 1)[1].rsplit("</script>", 1)[0])
-    assert payload["beginner"]["steps"][0]["text"] == "Type </script><b> here"
+    script = steps_script("<h2 id='s'>S</h2><ol><li>Type &lt;/div&gt;&quot;&lt;b&gt; here</li></ol>", card, "x/a/")
+    assert script.count("</div>") == 1 and script.count('"') == 4  # the two attributes' quotes: nothing else
+    payload = json.loads(html.unescape(script.split('data-kb-steps="', 1)[1].rsplit('"></div>', 1)[0]))
+    assert payload["beginner"]["steps"][0]["text"] == 'Type </div>"<b> here'
     assert steps_script("<p>No steps here.</p>", card, "x/a/") == ""
+
+
+# --- calls that branch ------------------------------------------------------------------------
+
+NO_INTERNET = "homehub/no-internet-connection/"
+SIGN_IN = "account/cant-sign-in/"
+
+
+def wait_across_pages(page: Page, expression: str) -> None:
+    """Wait for `expression` while the tab may load another page (call mode following an answer)."""
+    for _ in range(20):
+        try:
+            page.wait_for_function(expression)
+            return
+        except BrowserError as error:
+            if "navigat" not in str(error) and "context was destroyed" not in str(error):
+                raise
+    raise AssertionError(f"never true: {expression}")
+
+
+def collect_errors(page: Page) -> None:
+    page.evaluate("window.__errors = []; addEventListener('error', e => __errors.push(String(e.message)));"
+                  "addEventListener('unhandledrejection', e => __errors.push(String(e.reason))); true")
+
+
+def mark_content(page: Page) -> None:
+    """Mark the article so a test can wait for instant navigation to swap it for a new one."""
+    page.evaluate("document.querySelector('.md-content__inner').dataset.old = '1'")
+
+
+def wait_for_new_content(page: Page) -> None:
+    page.wait_for_function("!document.querySelector('.md-content__inner[data-old]')")
+
+
+def jump_by_contents(page: Page, served: str) -> None:
+    page.evaluate("document.querySelector(\"a.md-nav__link[href$='#cause']\").click()")
+
+
+def jump_by_skip_link(page: Page, served: str) -> None:
+    page.evaluate("document.querySelector('.md-skip').click()")
+
+
+def jump_by_searching_the_open_page(page: Page, served: str) -> None:
+    search_for(page, CALLER_SAYS)
+    page.keyboard.press("Enter")
+
+
+def jump_back_to_resolution(page: Page, served: str) -> None:
+    page.evaluate("document.querySelector(\"a.md-nav__link[href$='#resolution']\").click()")
+    wait_for_new_content(page)
+    page.evaluate("document.querySelector(\"a.md-nav__link[href$='#cause']\").click()")
+    page.wait_for_function("location.hash === '#cause'")
+    page.evaluate("history.back()")
+    page.wait_for_function("location.hash === '#resolution'")
+
+
+@pytest.mark.parametrize("jump", [jump_by_contents, jump_by_skip_link, jump_by_searching_the_open_page,
+                                  jump_back_to_resolution], ids=lambda f: f.__name__)
+def test_the_call_tools_survive_every_same_page_navigation(page: Page, served: str, jump):
+    open_fresh(page, served + ARTICLE)
+    page.wait_for_function("!!document.querySelector('.kb-walk')")
+    collect_errors(page)
+    mark_content(page)
+    jump(page, served)
+    wait_for_new_content(page)
+    page.wait_for_function("location.hash !== ''")
+    page.wait_for_function("!!document.querySelector('.kb-walk') && !!document.querySelector('.kb-copy')")
+    assert page.evaluate("__errors") == []
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    assert text_of(page, ".kb-call__progress").startswith("Step 1 of")
+
+
+def test_number_keys_walk_a_branch_across_two_articles_and_back(page: Page, served: str):
+    here = api_steps(served, "homehub/no-internet-connection.md", "beginner")["steps"]
+    there = api_steps(served, "homehub/wifi-keeps-dropping.md", "beginner")["steps"]
+    open_fresh(page, served + NO_INTERNET)
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    labels = page.evaluate("[...document.querySelectorAll('.kb-call__outcome')].map(b => b.dataset.key)")
+    assert labels == ["1", "2", "3"]
+    assert page.evaluate("document.querySelector('.kb-call__next').hidden")  # the answer decides
+    assert "Internet" in page.evaluate("document.querySelector('.kb-call__step strong').textContent")
+
+    page.keyboard.press("2")  # orange: on to step 2 of the same article
+    assert text_of(page, ".kb-call__progress") == f"Step 2 of {len(here)}"
+    assert text_of(page, ".kb-call__trail") == "Step 1: Orange, or flashing"
+    page.keyboard.press("Backspace")  # back one answer
+    assert text_of(page, ".kb-call__progress") == f"Step 1 of {len(here)}"
+    assert page.evaluate("document.querySelector('.kb-call__trail').hidden")
+
+    page.keyboard.press("1")  # solid white: the Wi-Fi article, at its step 2
+    wait_across_pages(page, f"location.pathname === '/{ARTICLE}' && !!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function(f"document.querySelector('.kb-call__progress').textContent === 'Step 2 of {len(there)}'")
+    assert text_of(page, ".kb-call__step") == there[1]["text"]
+    assert "No internet connection" in text_of(page, ".kb-call__trail")
+    page.screenshot(path=SHOTS / "14-call-followed-to-another-article.png")
+
+    page.keyboard.press("ArrowLeft")  # back across the articles, to the answer's step
+    wait_across_pages(page, f"location.pathname === '/{NO_INTERNET}' && !!document.querySelector('dialog.kb-call[open]')")
+    page.wait_for_function(f"document.querySelector('.kb-call__progress').textContent === 'Step 1 of {len(here)}'")
+    assert page.evaluate("document.querySelector('.kb-call__trail').hidden")
+
+
+def test_the_start_key_opens_call_mode_at_the_section_a_search_opened(page: Page, served: str):
+    open_fresh(page, served)
+    search_for(page, "this sign-in link has expired AUTH-410")
+    path = page.evaluate("document.querySelector('.kb-result__link').dataset.path")
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.pathname !== '/' && !!document.querySelector('.kb-walk')")
+    anchor = page.evaluate("decodeURIComponent(location.hash.slice(1))")
+    page.keyboard.press("w")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    steps = api_steps(served, path, "beginner")["steps"]
+    first = next((s["position"] for s in steps if s["section"] == anchor), 1)
+    assert anchor  # the search opened a section of the article
+    assert text_of(page, ".kb-call__progress") == f"Step {first} of {len(steps)}"
+
+
+def test_closing_and_reopening_resumes_the_call(page: Page, served: str):
+    open_fresh(page, served + SIGN_IN)
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    page.keyboard.press("1")  # "The email or password ... incorrect." -> step 2
+    page.keyboard.press("ArrowRight")
+    assert text_of(page, ".kb-call__progress").startswith("Step 3 of")
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    assert text_of(page, ".kb-call__progress").startswith("Step 3 of")
+    assert "incorrect" in text_of(page, ".kb-call__trail")
+    page.keyboard.press("Home")
+    assert text_of(page, ".kb-call__progress").startswith("Step 1 of")
+
+
+def test_links_and_bold_labels_stay_live_in_the_dialog(page: Page, served: str):
+    open_fresh(page, served + "app/app-crashes-on-open/")
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    link = page.evaluate("document.querySelector('.kb-call__step a').href")
+    assert link == served + "app/update-the-app/#steps"
+    assert page.evaluate("[...document.querySelectorAll('.kb-call__outcome strong')].map(e => e.textContent)") == ["Home"]
+
+
+CONTRAST_JS = """(() => {
+  const rgba = c => { const p = c.match(/[\\d.]+/g).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const background = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) layers.push(c);
+      if (c[3] >= 1) break;
+    }
+    return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255, 1]);
+  };
+  const opacity = el => {
+    let o = 1;
+    for (let e = el; e; e = e.parentElement) o *= +getComputedStyle(e).opacity;
+    return o;
+  };
+  const channel = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const luminance = c => { const [r, g, b] = c.slice(0, 3).map(channel); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const out = {};
+  for (const selector of SELECTORS) {
+    for (const el of document.querySelectorAll(selector)) {
+      if (!el.getClientRects().length || el.disabled || !el.textContent.trim()) continue;
+      if (opacity(el) < 0.05 || getComputedStyle(el).visibility === 'hidden') continue;  // not on screen
+      const bg = background(el);
+      const fg = rgba(getComputedStyle(el).color); fg[3] *= opacity(el);
+      const a = luminance(over(fg, bg)), b = luminance(bg);
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      out[selector] = Math.min(out[selector] || 99, Math.round(ratio * 100) / 100);
+    }
+  }
+  return out;
+})()"""
+ARTICLE_CONTROLS = [".kb-walk", ".kb-walk .kb-count", ".kb-copy", ".tabbed-labels label"]
+CALL_CONTROLS = [".kb-call__title", ".kb-call__close", ".kb-call__progress", ".kb-call__step", ".kb-call__checkpoint-label",
+                 ".kb-call__checkpoint-text", ".kb-call__outcome", ".kb-call__outcome-to", ".kb-call__keys",
+                 ".kb-call__next", ".kb-call__trail li", ".kb-call__depth button"]
+
+
+def contrast(page: Page, selectors: list[str]) -> dict[str, float]:
+    """The lowest contrast ratio of each selector's visible elements, in their settled state."""
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")  # no colour mid-way
+    return page.evaluate(CONTRAST_JS.replace("SELECTORS", json.dumps(selectors)))
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_call_mode_and_article_controls_have_enough_contrast(page: Page, served: str, scheme: str):
+    open_fresh(page, served + NO_INTERNET)
+    if scheme == "slate":  # as a person switches: Material's palette toggle in the header
+        page.evaluate("[...document.querySelectorAll('[data-md-component=palette] label')]"
+                      ".find(l => l.getClientRects().length).click()")
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{scheme}'")
+    found = contrast(page, ARTICLE_CONTROLS)
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    page.keyboard.press("2")  # an answer, so the trail shows too
+    found.update(contrast(page, CALL_CONTROLS))
+    page.keyboard.press("1")  # a step without outcomes: Next and Back show
+    for selector, ratio in contrast(page, CALL_CONTROLS + [".kb-call__back"]).items():
+        found[selector] = min(ratio, found.get(selector, ratio))
+    page.screenshot(path=SHOTS / f"15-call-contrast-{scheme}.png")
+    assert set(found) == set(ARTICLE_CONTROLS + CALL_CONTROLS + [".kb-call__back"])  # every control was measured
+    low = {selector: ratio for selector, ratio in found.items() if ratio < 4.5}
+    assert low == {}

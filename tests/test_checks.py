@@ -11,12 +11,13 @@ from conftest import article
 
 from kb_tools.cli import main
 
-NO_TABS = "## Steps\n\n1. Press **Reset**.\n"
-ONLY_BEGINNER = '## Steps\n\n=== "Beginner"\n\n    1. Press **Reset**.\n'
-LOWERCASE_TAB = '## Steps\n\n=== "beginner"\n\n    1. Press **Reset**.\n\n=== "Expert"\n\n    1. Reset.\n'
-EMPTY_TAB = '## Steps\n\n=== "Beginner"\n\n=== "Expert"\n\n    1. Reset.\n'
-NO_LABEL = '## Steps\n\n=== "Beginner"\n\n    1. Wait a minute.\n\n=== "Expert"\n\n    1. Wait.\n'
-TABS = '=== "Beginner"\n\n    1. Press **Reset**.\n\n=== "Expert"\n\n    1. Reset.\n'
+SEEN = "\n\n        Checkpoint: the light turns white.\n"  # every step that asks for an action has one
+NO_TABS = "## Steps\n\n1. Press **Reset**.\n\n    Checkpoint: the light turns white.\n"
+ONLY_BEGINNER = f'## Steps\n\n=== "Beginner"\n\n    1. Press **Reset**.{SEEN}'
+LOWERCASE_TAB = f'## Steps\n\n=== "beginner"\n\n    1. Press **Reset**.{SEEN}\n=== "Expert"\n\n    1. Reset.{SEEN}'
+EMPTY_TAB = f'## Steps\n\n=== "Beginner"\n\n=== "Expert"\n\n    1. Reset.{SEEN}'
+NO_LABEL = f'## Steps\n\n=== "Beginner"\n\n    1. Wait a minute.{SEEN}\n=== "Expert"\n\n    1. Wait.{SEEN}'
+TABS = f'=== "Beginner"\n\n    1. Press **Reset**.{SEEN}\n=== "Expert"\n\n    1. Reset.{SEEN}'
 KCS_PARTIAL = f"## Issue\n\nIt breaks.\n\n## Resolution\n\n{TABS}"
 KCS_ORDER = f"## Environment\n\nAny.\n\n## Issue\n\nIt breaks.\n\n## Resolution\n\n{TABS}\n## Cause\n\nWhy.\n"
 
@@ -179,8 +180,12 @@ HARD = ("1. Press **Reset**. Subsequently, the configuration utility automatical
         "peripheral device.")  # Flesch reading ease -99
 
 
-def _tabs(beginner: str, expert: str = "1. Reset.") -> str:
-    return f'## Steps\n\n=== "Beginner"\n\n    {beginner}\n\n=== "Expert"\n\n    {expert}\n'
+def _tabs(beginner: str, expert: str = "1. Reset.", *, beginner_seen: bool = True) -> str:
+    seen = _SEEN if beginner_seen else "\n"  # readability cases measure the step alone
+    return f'## Steps\n\n=== "Beginner"\n\n    {beginner}{seen}\n=== "Expert"\n\n    {expert}{_SEEN}'
+
+
+_SEEN = "\n\n        Checkpoint: the light is on.\n"  # steps that ask for an action say what the customer sees
 
 
 def _article(body: str, title: str = "Reset the router", **fields: object) -> str:
@@ -197,6 +202,8 @@ _READY = {
     "router/c.md": _article(_tabs("1. Press **Reset**."), "Old one", status="archived"),
     "index.md": "---\ntitle: Home\ntype: page\n---\n\n# Home\n",
 }
+_UNSEEN_D = ("router/d.md:19: warning: Beginner step 1 asks the customer to do something but has no checkpoint; "
+             "add `Checkpoint:` with what they should see once it worked. [missing-checkpoint]")
 _MOCK = "  - mock_call: A caller rings.\n    use: router/a.md\n"
 
 LEARNING_CASES = [
@@ -261,15 +268,16 @@ LEARNING_CASES = [
      {"glossary.yml": GLOSSARY, "router/d.md": _article("See [the line](../glossary.md#lan).\n\n" + _tabs("1. Press **Reset**."), "D")},
      ["router/d.md:15: error: link to '../glossary.md#lan': the glossary has no term with the anchor #lan. "
       "[broken-anchor]"]),
-    ("hard Beginner tab", {"router/d.md": _article(_tabs(HARD), "D")},
+    ("hard Beginner tab", {"router/d.md": _article(_tabs(HARD, beginner_seen=False), "D")},
      ["router/d.md:17: warning: the Beginner tab reads at -99 on the Flesch reading-ease scale, below 60: use "
-      "shorter sentences and everyday words. [reading-ease]"]),
+      "shorter sentences and everyday words. [reading-ease]", _UNSEEN_D]),
     ("hard Expert tab", {"router/d.md": _article(_tabs("1. Press **Reset**.", HARD), "D")}, []),
-    ("medium Beginner tab, default threshold", {"router/d.md": _article(_tabs(MEDIUM), "D")},
+    ("medium Beginner tab, default threshold", {"router/d.md": _article(_tabs(MEDIUM, beginner_seen=False), "D")},
      ["router/d.md:17: warning: the Beginner tab reads at 56 on the Flesch reading-ease scale, below 60: use "
-      "shorter sentences and everyday words. [reading-ease]"]),
+      "shorter sentences and everyday words. [reading-ease]", _UNSEEN_D]),
     ("medium Beginner tab, threshold lowered",
-     {"glossary.yml": "beginner_reading_ease: 50\nterms: []\n", "router/d.md": _article(_tabs(MEDIUM), "D")}, []),
+     {"glossary.yml": "beginner_reading_ease: 50\nterms: []\n",
+      "router/d.md": _article(_tabs(MEDIUM, beginner_seen=False), "D")}, [_UNSEEN_D]),
     ("glossary problems",
      {"glossary.yml": "beginner_reading_ease: high\nterms:\n  - term: WAN\n  - term: LAN\n    definition: x\n"
                       "    colour: red\n  - term: SSID\n    definition: y\n  - term: ssid\n    definition: z\n"

@@ -19,9 +19,9 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from browser import Page, is_available
+from browser import Browser, Page, is_available, new_page
 from click.testing import CliRunner
-from conftest import ROOT, SAMPLE_DOCS, in_process, kb_serve
+from conftest import ROOT, SAMPLE_DOCS, SERVED_INDEXES, in_process, kb_serve
 
 from kb_tools.cli import main
 from kb_tools.measure.activity import ActivityLog, read_activity
@@ -29,6 +29,8 @@ from kb_tools.measure.activity import ActivityLog, read_activity
 SHOTS = ROOT / "test-artifacts" / "activity"
 ARTICLE = "homehub/wifi-keeps-dropping/"
 ARTICLE_PATH = "homehub/wifi-keeps-dropping.md"
+# Call mode through its five steps: an answer at steps 1, 2 and 5, the arrow key where there is none.
+WALK_TO_THE_END = ("1", "1", "ArrowRight", "ArrowRight", "2")
 needs_chromium = pytest.mark.skipif(not is_available(), reason="chromium is not installed (run `make browser`)")
 
 
@@ -83,7 +85,7 @@ class Desk:
 @pytest.fixture(scope="module")
 def desk(served_kb: str, sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """`kb serve` with its own activity log, over the sample site and the session's index."""
-    index = Path(send(served_kb, "GET", "/api/health").json()["index"])
+    index = SERVED_INDEXES[served_kb]
     log = tmp_path_factory.mktemp("desk-log") / "activity.sqlite"
     with kb_serve(sample_site, index, "--log", str(log), "--docs", str(SAMPLE_DOCS)) as (_, url):
         yield Desk(url, log, sample_site, index)
@@ -232,7 +234,7 @@ def test_clients_posting_at_once_lose_nothing(desk: Desk):
 def test_a_locked_log_never_stops_a_search(desk: Desk, tmp_path: Path, caplog: pytest.LogCaptureFixture):
     path = tmp_path / "activity.sqlite"
     log = ActivityLog(path, busy_timeout=0.2)
-    caplog.set_level(logging.WARNING, logger="kb_tools.desk.server")
+    caplog.set_level(logging.WARNING, logger="kb_tools.desk.api")
     with in_process(desk.site, desk.index, {"activity": log}) as url:
         assert "x-kb-search-id" in search(url, "wifi", "tests-lock-0001").headers
         holder = sqlite3.connect(path, isolation_level=None)
@@ -312,6 +314,7 @@ def test_the_widget_records_a_no_with_its_reason_and_comment(page: Page, desk: D
     page.click(".kb-feedback__send")
     page.wait_for_function("document.querySelector('.kb-feedback').dataset.state === 'sent'")
     assert page.evaluate("document.querySelector('.kb-feedback__status').textContent") == "Thank you: recorded."
+    assert page.evaluate("document.querySelector('.kb-feedback__no').getAttribute('aria-pressed')") == "true"  # shown
     page.screenshot(path=SHOTS / "02-widget-sent.png")
     (row,) = latest_feedback(desk, last)
     assert (row.article, row.helpful, row.reason, row.via) == (ARTICLE_PATH, False, "missing-step", "article")
@@ -324,8 +327,8 @@ def test_call_mode_not_yet_asks_where_the_call_got_stuck(page: Page, desk: Desk)
     open_article(page, desk)
     page.click(".kb-walk")
     page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
+    for key in WALK_TO_THE_END:
+        page.keyboard.press(key)
     page.wait_for_function("!document.querySelector('.kb-call__finish').hidden")
     page.click(".kb-call__no")
     page.wait_for_function("!document.querySelector('.kb-call__stuck').hidden")
@@ -360,7 +363,7 @@ def test_opening_a_search_result_is_recorded(page: Page, desk: Desk):
         return [s for s in read_activity(desk.log).searches if s.query == "parental controls for the kids" and s.opened]
 
     page.wait_for_function("true")  # the click is sent with keepalive as the page changes; give the log a moment
-    for _ in range(50):
+    for _ in range(200):  # up to 20 s: the click is sent as the page unloads; a loaded machine is slow
         if opened():
             break
         page.evaluate("new Promise(r => setTimeout(r, 100))")
@@ -372,9 +375,10 @@ def test_opening_a_search_result_is_recorded(page: Page, desk: Desk):
 
 
 @needs_chromium
-def test_the_report_page_renders_its_charts_and_fetches_nothing(page: Page, desk: Desk):
+def test_the_report_page_renders_its_charts_and_fetches_nothing(browser: Browser, desk: Desk):
+    page = new_page(browser, bypass_csp=False)  # the page's own policy, as a team lead's browser applies it
     page.goto(f"{desk.url}/report")
-    page.wait_for_function("document.readyState === 'complete'")
+    page.wait_for_load_state("load")
     charts = page.evaluate("[...document.querySelectorAll('.kb-chart')].map(f => ({name: f.dataset.chart,"
                            " width: f.querySelector('svg').getBoundingClientRect().width,"
                            " bars: f.querySelectorAll('.bar').length}))")
@@ -388,6 +392,7 @@ def test_the_report_page_renders_its_charts_and_fetches_nothing(page: Page, desk
     assert page.evaluate("performance.getEntriesByType('resource').length") == 0
     assert page.evaluate("document.querySelector('[data-chart=helpfulness] .bar').dataset.article") == ARTICLE_PATH
     page.screenshot(path=SHOTS / "04-report.png")
+    page.context.close()
 
 
 @needs_chromium
@@ -396,8 +401,15 @@ def test_no_widget_without_the_api(page: Page, desk: Desk):
     page.wait_for_function("document.documentElement.dataset.kbSearch === 'builtin' && !!document.querySelector('.kb-walk')")
     assert page.evaluate("document.querySelector('.kb-feedback')") is None
     page.click(".kb-walk")
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
+    for key in WALK_TO_THE_END:
+        page.keyboard.press(key)
     page.click(".kb-call__no")
     page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")  # no step question without a log
     assert page.evaluate("document.querySelector('.kb-desk-actions__status').textContent").startswith("Not solved yet")
+
+
+@needs_chromium
+def test_a_playbook_an_onboarding_path_reads_is_not_asked_about_the_callers_problem(page: Page, desk: Desk):
+    page.goto(f"{desk.url}/service-skills/show-empathy/")
+    page.wait_for_function("!!document.querySelector('.kb-feedback') && !!document.querySelector('.kb-path-nav')")
+    assert page.evaluate("document.querySelector('.kb-feedback__question').textContent") == "Was this article useful?"

@@ -227,3 +227,15 @@ def test_model_answer_opens_on_request(page: Page, site_url: str):
     assert page.evaluate(f"{answer}.querySelector('p').checkVisibility()") is False
     page.click("#step-3 .kb-path-answer summary")
     page.wait_for_function(f"{answer}.open && {answer}.querySelector('p').checkVisibility()")
+
+
+def test_paths_is_a_page_and_the_paths_tab_opens_the_first_path(sample_site: Path, catalog):
+    listing = (sample_site / "paths" / "index.html").read_text("utf-8")
+    assert "Onboarding paths" in listing and "kb-paths" not in listing  # the marker became the table
+    for path in catalog.paths:
+        assert path.title in listing
+    home = (sample_site / "index.html").read_text("utf-8")
+    tab = re.search(r'<a href="([^"]*)" class="md-tabs__link">\s*Paths\s*</a>', home)
+    assert tab is not None, "no Paths tab"
+    first = catalog.paths[0].source.removesuffix(".md")
+    assert tab.group(1).rstrip("/").endswith(first)

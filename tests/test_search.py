@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import Page, is_available
 from click.testing import CliRunner
 from conftest import SAMPLE_DOCS, article, copy_docs
 from hypothesis import HealthCheck, given, settings
@@ -214,7 +215,7 @@ def test_cli_search_json_schema(sample_index: Path):
     result = CliRunner().invoke(main, ["search", "forgot login", "--index", str(sample_index), "--json", "--limit", "2"],
                                 catch_exceptions=False)
     data = json.loads(result.output)
-    assert set(data) == {"query", "total", "correction", "facets", "generation", "mode", "notice", "hits"}
+    assert set(data) == {"query", "total", "correction", "confidence", "facets", "generation", "mode", "notice", "hits"}
     assert set(data["hits"][0]) == {"path", "title", "summary", "product", "type", "status", "section", "anchor",
                                     "depth", "url", "score", "snippet"}
     assert len(data["hits"]) == 2
@@ -237,7 +238,7 @@ def test_cli_steps_by_path_and_by_words(sample_index: Path):
     assert data["title"] == "Wi-Fi keeps dropping" and len(data["steps"]) == 5
     assert data["steps"][0]["checkpoint"].startswith("the customer says the Internet light is solid white")
     by_words = runner.invoke(main, ["steps", "forgot my password", "--index", str(sample_index), "--depth", "expert"])
-    assert by_words.exit_code == 0 and "Reset your password" in by_words.output and "Step 1 of" in by_words.output
+    assert by_words.exit_code == 0 and "Reset your password" in by_words.output and "\n1. Sign-in page" in by_words.output
 
 
 def test_result_urls_exist_in_the_built_site(searcher: Searcher, sample_site: Path):
@@ -447,3 +448,26 @@ def test_one_searcher_serves_many_threads(syntax_searcher: Searcher):
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         together = list(pool.map(lambda q: (q, paths(syntax_searcher.search(q))), queries))
     assert all(found == alone[q] for q, found in together) and any(alone.values())
+
+
+@pytest.mark.skipif(not is_available(), reason="chromium is not installed (run `make browser`)")
+def test_the_desk_sends_quotes_as_typed(page: Page, served_kb: str):
+    """The desk's search box passes the syntax through the API untouched: the quoted message finds
+    the one article holding it (the same words unquoted find eight)."""
+    page.goto(served_kb.rstrip("/") + "/")
+    page.wait_for_function("document.documentElement.dataset.kbSearch === 'api'")
+    page.keyboard.press("/")
+    page.wait_for_function("document.activeElement.matches('[data-md-component=search-query]')")
+    typed = '"declined by your bank"'
+    page.keyboard.type(typed[:-1])
+
+    def sent_as_typed(response) -> bool:  # noqa: ANN001 - a Playwright Response
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(response.url).query).get("q")
+        return "/api/search" in response.url and query == [typed]
+
+    with page.expect_response(sent_as_typed) as answer:
+        page.keyboard.type(typed[-1])
+    assert answer.value.json()["total"] == 1  # unquoted, the same words find eight
+    page.wait_for_function("!document.querySelector('[data-md-component=search]').hasAttribute('aria-busy')"
+                           " && document.querySelectorAll('.kb-result').length === 1")
+    assert page.evaluate("document.querySelector('.kb-result__title').textContent") == "Bill payment failed"

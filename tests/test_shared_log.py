@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE_DOCS, kb_serve
+from conftest import SAMPLE_DOCS, SERVED_INDEXES, kb_serve
 from postgres import TempPostgres
 from test_feedback_api import ARTICLE_PATH, post, search, send
 
@@ -73,7 +73,7 @@ def hosts(n: int, index: Path, root: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def served_index(served_kb: str) -> Path:
-    return Path(send(served_kb, "GET", "/api/health").json()["index"])
+    return SERVED_INDEXES[served_kb]  # /api/health names only the folder
 
 
 # --- one schema, one report, two back ends --------------------------------------------------------
@@ -99,17 +99,21 @@ def test_kb_log_copy_round_trip_is_idempotent_and_counts_in_equal_counts_out(pg_
     runner = CliRunner()
     first = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
     assert first.exit_code == 0, first.output
-    assert "9 records in both logs (6 searches, 1 clicks, 2 feedback); 9 copied now" in first.stdout
+    assert "9 records in both logs (6 searches, 1 clicks, 2 feedback, 0 handoffs); 9 copied now" in first.stdout
     again = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
     assert "9 records in both logs" in again.stdout and "0 copied now, 9 were already there" in again.stdout
-    assert copy_log(pg_url, str(back)).counts == {"searches": 6, "clicks": 1, "feedback": 2}
+    assert copy_log(pg_url, str(back)).counts == {"searches": 6, "clicks": 1, "feedback": 2, "handoffs": 0}
     assert report_of(source) == report_of(pg_url) == report_of(back)
     # New records after the copy get new ids on the database (its identity follows the copied ids).
-    ActivityLog(pg_url).record_feedback("a.md", helpful=True)
+    added = ActivityLog(pg_url)
+    added.record_feedback("a.md", helpful=True)
+    added.close()  # a pool left to the garbage collector may be collected in its own worker thread, which cannot join itself
     assert len(read_activity(pg_url).feedback) == 3
     # A log with records of its own is refused, with the reason.
     other = tmp_path / "other.sqlite"
-    ActivityLog(other).record_feedback("z.md", helpful=True)
+    own = ActivityLog(other)
+    own.record_feedback("z.md", helpful=True)
+    own.close()
     refused = runner.invoke(main, ["log", "copy", str(source), str(other)])
     assert refused.exit_code == 1 and "holds records of its own; copy into an empty log" in refused.output
 
@@ -121,7 +125,11 @@ def test_kb_log_upgrade_brings_a_version_1_log_up_and_prune_keeps_the_period(pg_
     with sqlite3.connect(old) as db:  # a log written by the kb before the shared limits
         db.executescript("CREATE TABLE searches (id INTEGER PRIMARY KEY, at REAL NOT NULL, source TEXT NOT NULL, "
                          "session TEXT, query TEXT NOT NULL, filters TEXT NOT NULL, results INTEGER NOT NULL, "
-                         "shown TEXT NOT NULL, reworded_as INTEGER); PRAGMA user_version = 1;")
+                         "shown TEXT NOT NULL, reworded_as INTEGER); CREATE TABLE clicks (id INTEGER PRIMARY KEY, "
+                         "search_id INTEGER NOT NULL, at REAL NOT NULL, article TEXT NOT NULL, rank INTEGER); "
+                         "CREATE TABLE feedback (id INTEGER PRIMARY KEY, at REAL NOT NULL, article TEXT NOT NULL, "
+                         "helpful INTEGER NOT NULL, reason TEXT, comment TEXT, step INTEGER, depth TEXT, "
+                         "via TEXT NOT NULL, session TEXT); PRAGMA user_version = 1;")
     runner = CliRunner()
     done = runner.invoke(main, ["log", "upgrade", "--log", str(old)], catch_exceptions=False)
     assert done.stdout == f"{old}: schema 1 -> {SCHEMA_VERSION}\n"
@@ -131,7 +139,7 @@ def test_kb_log_upgrade_brings_a_version_1_log_up_and_prune_keeps_the_period(pg_
     write_records(log)
     log.close()
     pruned = runner.invoke(main, ["log", "prune", "--log", pg_url, "--retention-days", "10"], catch_exceptions=False)
-    assert "deleted 1 searches, 0 clicks and 0 feedback records" in pruned.stdout
+    assert "deleted 1 searches, 0 clicks, 0 feedback and 0 hand-off records" in pruned.stdout
     assert "retention_days is 10" in pruned.stdout
     data = report_of(pg_url)
     assert data["searches"] == 5 and data["log_starts"] == (TODAY - dt.timedelta(days=1)).isoformat()
@@ -233,3 +241,12 @@ def test_records_wait_while_the_database_is_down_and_arrive_exactly_once(
     assert queries == sorted(["router lights before", *(f"wifi dropping during {n}" for n in range(6))])
     assert len(activity.feedback) == 4 and sum(f.helpful for f in activity.feedback) == 2
     assert [s.opened for s in activity.searches if s.query == "router lights before"] == [(ARTICLE_PATH,)]
+
+
+def test_a_database_that_cannot_be_reached_is_one_clear_line(postgres: TempPostgres):
+    runner = CliRunner()
+    for url, reason in [(postgres.url_of("nosuchdb"), 'database "nosuchdb" does not exist'),
+                        ("postgresql://kb:secret@127.0.0.1:1/kb", "Connection refused")]:
+        result = runner.invoke(main, ["report", "--log", url, "--no-findability"])
+        assert result.exit_code == 1 and reason in result.output and "check the URL" in result.output
+        assert "Traceback" not in result.output and "secret" not in result.output

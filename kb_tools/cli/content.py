@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from kb_tools.cli.options import INDEX_DEFAULT, Progress, docs_argument, docs_option, echo_json, json_option
+from kb_tools.cli.options import (
+    INDEX_DEFAULT,
+    Progress,
+    docs_argument,
+    docs_option,
+    echo_json,
+    json_option,
+    utf8_argument,
+)
 
 
 @click.command()
@@ -49,7 +57,7 @@ def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir:
 
 
 @click.command()
-@click.argument("title")
+@click.argument("title", callback=utf8_argument)
 @click.option("--product", "-p", required=True, help="Product id from docs/products.yml.")
 @click.option("--type", "-t", "article_type", default="how-to", show_default=True,
               type=click.Choice(["how-to", "troubleshooting", "reference", "concept", "playbook"]),

@@ -127,8 +127,8 @@ def prune(log_setting: str | None, index_dir: Path, before: Any, retention_days:
         cut = before.timestamp()
     removed = prune_log(target, cut)
     day = dt.date.fromtimestamp(cut)
-    click.echo(f"{_name(target)}: deleted {removed['searches']} searches, {removed['clicks']} clicks and "
-               f"{removed['feedback']} feedback records from before {day}"
+    click.echo(f"{_name(target)}: deleted {removed['searches']} searches, {removed['clicks']} clicks, "
+               f"{removed['feedback']} feedback and {removed['handoffs']} hand-off records from before {day}"
                + (f"; retention_days is {retention_days}" if retention_days else "") + ".")
 
 

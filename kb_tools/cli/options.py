@@ -16,6 +16,19 @@ def docs_argument(func: Any) -> Any:
     return click.argument("docs", default=DOCS_DEFAULT, type=click.Path(file_okay=False, path_type=Path))(func)
 
 
+def utf8_argument(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A text argument as given, or one clear line when the terminal passed bytes that are not UTF-8
+    (Python keeps them as lone surrogates, which no search or file can hold)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        shown = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+        raise click.ClickException(f"{param.human_readable_name} is not UTF-8 text ({shown} at character "
+                                   f"{exc.start + 1}); type it again, or use a UTF-8 locale (e.g. LANG=C.UTF-8)") from None
+    return value
+
+
 def docs_option(help: str = "The docs folder.") -> Any:
     return click.option("--docs", "docs", default=DOCS_DEFAULT, show_default=True,
                         type=click.Path(file_okay=False, path_type=Path), help=help)

@@ -17,6 +17,7 @@ from kb_tools.cli.options import (
     mode_option,
     notice,
     open_searcher,
+    utf8_argument,
 )
 
 
@@ -42,10 +43,15 @@ def index(docs: Path, index_dir: Path, rebuild: bool, wait: float, semantic: boo
         stats = build_index(docs, index_dir, rebuild=rebuild, wait=wait, progress=progress, semantic=semantic,
                             embed_progress=embedding)
     click.echo(stats.summary())
+    if stats.problems:
+        for finding in stats.problems:
+            click.echo(f"{Path(docs) / finding.path}:{finding.line}: {finding.message} [{finding.rule}]", err=True)
+        raise click.ClickException(f"{len(stats.problems)} file(s) not indexed (an article already in the index keeps "
+                                   "its last good version); fix them and run `kb index` again")
 
 
 @click.command()
-@click.argument("text")
+@click.argument("text", callback=utf8_argument)
 @index_option
 @click.option("--depth", type=click.Choice(["beginner", "expert"]), help="Link each result at this depth.")
 @click.option("--product", help="Only this product.")
@@ -94,6 +100,8 @@ def search(text: str, index_dir: Path, depth: str | None, product: str | None, a
         click.echo(f"No articles found for {results.query!r}." + (" Try the suggestion above." if results.correction else
                                                                   " Try fewer or other words."))
         return
+    if results.confidence == "none":  # something came back, but nothing answers the query
+        click.echo(click.style("No good match: try other words. The closest articles:", fg="yellow"))
     for number, hit in enumerate(results.hits, start=1):
         where = f" > {hit.section}" if hit.section and hit.section != hit.title else ""
         click.echo(f"{number}. " + click.style(hit.title, bold=True) + where
@@ -111,12 +119,13 @@ def _terminal_snippet(snippet: str) -> str:
 
 
 @click.command()
-@click.argument("article_or_text")
+@click.argument("article_or_text", callback=utf8_argument)
 @index_option
 @click.option("--depth", type=click.Choice(["beginner", "expert"]), default="beginner", show_default=True)
-@json_option("Print the steps as JSON.")
+@json_option("Print the steps graph as JSON (what /api/steps returns).")
 def steps(article_or_text: str, index_dir: Path, depth: str, as_json: bool) -> None:
-    """Print an article's steps to read aloud, each with its checkpoint.
+    """Print an article's steps as a tree: each step with its checkpoint, and the outcomes (what
+    the customer may see, and where each leads) indented under it.
 
     ARTICLE_OR_TEXT is an article path (as in search results, e.g. homehub/wifi-keeps-dropping.md)
     or the caller's words, in which case the top search result is used.
@@ -126,20 +135,17 @@ def steps(article_or_text: str, index_dir: Path, depth: str, as_json: bool) -> N
       kb steps homehub/wifi-keeps-dropping.md
       kb steps "forgot my password" --depth expert
     """
-    from kb_tools.search.steps import find_steps
+    from kb_tools.search.steps import find_steps, tree_lines
 
     found = find_steps(open_searcher(index_dir), article_or_text, depth=depth)
     if as_json:
         echo_json(found.to_dict())
         return
-    click.echo(click.style(found.title, bold=True) + f"  ({depth})  {found.path}")
+    click.echo(click.style(found.title, bold=True) + f"  ({depth})  {found.path}\n")
     if not found.steps:
         click.echo("This article has no numbered steps at this depth.")
-    for step in found.steps:
-        variant = f"[{step['variant']}] " if step.get("variant") else ""
-        click.echo(f"\nStep {step['number']} of {len(found.steps)}: {variant}{step['text']}")
-        if step.get("checkpoint"):
-            click.echo(click.style(f"   Checkpoint: {step['checkpoint']}", fg="green"))
+    for line in tree_lines(found):
+        click.echo(click.style(line, fg="green") if line.startswith("   Checkpoint:") else line)
 
 
 @click.command(name="eval")

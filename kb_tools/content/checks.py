@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from kb_tools.content.card import Card
+from kb_tools.content.check_steps import check_steps
 from kb_tools.content.findings import Finding
 from kb_tools.content.glossary import (
     GLOSSARY_PAGE,
@@ -28,6 +29,7 @@ from kb_tools.content.paths import build_catalog, is_path_page
 from kb_tools.content.placeholders import placeholder_findings
 from kb_tools.content.readability import measure
 from kb_tools.content.render import Renderer
+from kb_tools.content.sources import source_problems
 from kb_tools.content.tab_text import depth_tabs
 
 KCS_HEADINGS = ("Issue", "Environment", "Resolution", "Cause")
@@ -75,6 +77,8 @@ def check_collection(collection: Collection, *, today: dt.date | None = None,
     findings.extend(_paths(collection))
     findings.extend(_links(collection, glossary))
     findings.extend(_duplicate_titles(collection))
+    findings.extend(check_steps(collection))
+    findings.extend(source_problems(collection.config.docs_dir))  # files the model could not read at all
     for rule in extra_rules:
         findings.extend(rule(collection))
     return CheckReport(sorted(set(findings)), len(collection))

@@ -7,7 +7,6 @@ the site's Markdown extensions (render) -> read the HTML into sections and steps
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,8 +16,9 @@ from kb_tools.content.config import KBConfig, load_config
 from kb_tools.content.findings import Finding
 from kb_tools.content.frontmatter import split_front_matter
 from kb_tools.content.metadata import Metadata, parse_metadata
-from kb_tools.content.outline import BOTH, OutlineSection, OutlineTab, read_outline
+from kb_tools.content.outline import BOTH, OutlineSection, OutlineStep, OutlineTab, read_outline
 from kb_tools.content.render import Renderer
+from kb_tools.content.sources import scan_docs
 
 DEPTHS = ("beginner", "expert")
 _LOCATOR_TEXT = re.compile(r"[^0-9a-z]+")
@@ -27,8 +27,21 @@ _FENCE_LINE = re.compile(r"^\s*(```|~~~)")
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What the customer may see at a step's checkpoint, and where that leads (`target` as written:
+    "step 4", "solved", "hand off ...", or the text of the link `href`)."""
+
+    label: str
+    html: str
+    target: str
+    href: str | None
+    line: int
+
+
+@dataclass(frozen=True)
 class Step:
-    """One numbered step; `checkpoint` is what the customer should see once it worked."""
+    """One numbered step; `checkpoint` is what the customer should see once it worked, and
+    `outcomes` where each thing they may see instead leads (none: on to the next step)."""
 
     number: int
     text: str
@@ -36,6 +49,9 @@ class Step:
     labels: tuple[str, ...]
     variant: str = ""
     line: int = 1
+    html: str = ""  # the text with bold labels and links kept
+    checkpoint_html: str = ""
+    outcomes: tuple[Outcome, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,18 +187,9 @@ def find_markdown_files(docs_dir: Path) -> list[Path]:
 
 
 def markdown_files(docs_dir: Path) -> dict[str, str]:
-    """Each Markdown file under `docs_dir` (its file name) by its relative POSIX path, skipping
-    hidden folders, sorted. One os.walk on strings: on 10,000 files pathlib costs a second."""
-    found: dict[str, str] = {}
-    root = str(docs_dir)
-    for folder, subfolders, names in os.walk(root, followlinks=True):  # as MkDocs walks docs/
-        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        for name in names:
-            if name.endswith(".md") and not name.startswith("."):
-                found[prefix + name] = os.path.join(folder, name)
-    return dict(sorted(found.items()))
+    """Each readable Markdown file under `docs_dir` (its file name) by its relative POSIX path, skipping
+    hidden folders, sorted; links that loop or lead nowhere and FIFOs are left out (sources.py names them)."""
+    return scan_docs(docs_dir).files
 
 
 def relative_path(path: Path, docs_dir: Path) -> str:
@@ -246,12 +253,17 @@ def _sections(found: list[OutlineSection], locate: _Locator) -> tuple[Section, .
     for part in found:
         if part.heading and (not sections or sections[-1].anchor != part.anchor):
             line = locate.line_of(part.heading, line + 1)  # headings come in order: search on from the last
-        steps = tuple(
-            Step(number, s.text, s.checkpoint, tuple(dict.fromkeys(s.labels)), s.variant, locate.line_of(s.text, line))
-            for number, s in enumerate(part.steps, start=1)
-        )
+        steps = tuple(_step(number, s, locate, line) for number, s in enumerate(part.steps, start=1))
         sections.append(Section(part.heading, part.anchor, part.level, part.path, part.depth, part.text, steps, line))
     return tuple(sections)
+
+
+def _step(number: int, found: OutlineStep, locate: _Locator, section_line: int) -> Step:
+    line = locate.line_of(found.text, section_line)
+    outcomes = tuple(Outcome(o.label, o.html, o.target, o.href, locate.line_of(o.label or o.target, line))
+                     for o in found.outcomes)
+    return Step(number, found.text, found.checkpoint, tuple(dict.fromkeys(found.labels)), found.variant, line,
+                found.html, found.checkpoint_html, outcomes)
 
 
 def _tab_set(tabs: list[OutlineTab], locate: _Locator) -> TabSet:

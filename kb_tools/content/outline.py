@@ -7,6 +7,7 @@ headings, explicit `{#id}`s and code fences that contain `===`.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -25,12 +26,31 @@ _VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "col"
 _SPACES = re.compile(r"\s+")
 
 
+# Inline markup kept in a step's `html` (bold labels, live links): nothing else reaches call mode.
+_KEPT_INLINE = {"strong", "b", "em", "i", "code", "kbd", "a"}
+# An outcome: "What the customer sees → where it leads", in a list under the checkpoint.
+OUTCOME_ARROWS = ("\u2192", "->")
+
+
+@dataclass
+class OutlineOutcome:
+    """One answer the customer may give at a checkpoint, and where it leads (as written)."""
+
+    label: str
+    html: str
+    target: str  # the text after the arrow: "step 4", "solved", "hand off ...", or a link and its text
+    href: str | None  # the link after the arrow, if any
+
+
 @dataclass
 class OutlineStep:
     text: str
     checkpoint: str | None
     labels: tuple[str, ...]
     variant: str  # the non-depth tab the step sits in (e.g. "Android"), or ""
+    html: str = ""  # the text with its bold labels and links kept
+    checkpoint_html: str = ""
+    outcomes: tuple[OutlineOutcome, ...] = ()
 
 
 @dataclass
@@ -83,10 +103,23 @@ class _TabSet:
 
 
 @dataclass
+class _OutcomeBuffer:
+    label: list[str] = field(default_factory=list)
+    label_html: list[str] = field(default_factory=list)
+    target: list[str] = field(default_factory=list)
+    href: str | None = None
+    after_arrow: bool = False
+
+
+@dataclass
 class _StepBuffer:
     parts: list[str] = field(default_factory=list)
     checkpoint: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    checkpoint_html: list[str] = field(default_factory=list)
+    outcomes: list[OutlineOutcome] = field(default_factory=list)
+    outcome: _OutcomeBuffer | None = None
 
 
 class _Walker(HTMLParser):
@@ -152,6 +185,8 @@ class _Walker(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self._text(" ")
+        if self.step is not None and tag in _KEPT_INLINE:
+            self._open_inline(tag, attributes.get("href", ""))
         if re.fullmatch(r"h[1-6]", tag):
             self.heading_parts = []
             self.heading_meta = (int(tag[1]), attributes.get("id", ""))
@@ -167,9 +202,16 @@ class _Walker(HTMLParser):
             tab_set.block += 1
             tab_set.block_text_start = self.text_count
             role = "tabblock"
+        elif (tag == "ul" and self.step is not None and self.step.checkpoint and not self.step.outcomes
+              and self.list_depth == self.step_list_depth):
+            self.list_depth += 1
+            role = "outcomes"  # a list right under the step's checkpoint: what the customer may see
         elif tag in ("ol", "ul"):
             self.list_depth += 1
             role = tag
+        elif tag == "li" and self.step is not None and self.stack and self.stack[-1][1] == "outcomes":
+            self.step.outcome = _OutcomeBuffer()
+            role = "outcome"
         elif tag == "li" and self.step is None and self.stack and self.stack[-1][0] == "ol":
             self.step = _StepBuffer()
             self.step_list_depth = self.list_depth
@@ -207,6 +249,8 @@ class _Walker(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self._text(" ")
+        if self.step is not None and tag in _KEPT_INLINE:
+            self._html(f"</{'strong' if tag == 'b' else 'em' if tag == 'i' else tag}>")
         if role == "heading":
             self._end_heading()
         elif role == "tablabel" and self.label_parts is not None:
@@ -218,8 +262,10 @@ class _Walker(HTMLParser):
             tab_set.tabs.append(OutlineTab(label, self.text_count == tab_set.block_text_start, self.anchor))
         elif role == "tabset":
             self.finished_tab_sets.append(self.tab_sets.pop().tabs)
-        elif role in ("ol", "ul"):
+        elif role in ("ol", "ul", "outcomes"):
             self.list_depth -= 1
+        elif role == "outcome":
+            self._end_outcome()
         elif role == "step":
             self._end_step()
         elif role == "checkpoint":
@@ -254,10 +300,60 @@ class _Walker(HTMLParser):
         if data.strip():
             self.text_count += 1
         section = self._section()
-        if self.step is not None:
-            (self.step.checkpoint if self.in_checkpoint else self.step.parts).append(data)
+        step = self.step
+        if step is not None and step.outcome is not None:
+            self._outcome_text(step.outcome, data)
+        elif step is not None:
+            (step.checkpoint if self.in_checkpoint else step.parts).append(data)
+            self._html(html_lib.escape(data, quote=False))
         else:
             section.text += data
+
+    def _html(self, markup: str) -> None:
+        """Add to the HTML of what the step is collecting now: its text, checkpoint or outcome label."""
+        step = self.step
+        assert step is not None
+        if step.outcome is not None:
+            if not step.outcome.after_arrow:
+                step.outcome.label_html.append(markup)
+        elif self.in_checkpoint:
+            step.checkpoint_html.append(markup)
+        elif self.list_depth == self.step_list_depth:  # not a nested list's text
+            step.html.append(markup)
+
+    def _open_inline(self, tag: str, href: str) -> None:
+        outcome = self.step.outcome if self.step is not None else None
+        if tag == "a" and outcome is not None and outcome.after_arrow:
+            outcome.href = outcome.href or href  # the outcome's target
+        name = "strong" if tag == "b" else "em" if tag == "i" else tag
+        self._html(f'<a href="{html_lib.escape(href)}">' if tag == "a" else f"<{name}>")
+
+    @staticmethod
+    def _outcome_text(outcome: _OutcomeBuffer, data: str) -> None:
+        if not outcome.after_arrow:
+            for arrow in OUTCOME_ARROWS:
+                if arrow in data:
+                    before, _, data = data.partition(arrow)
+                    outcome.label.append(before)
+                    outcome.label_html.append(html_lib.escape(before, quote=False))
+                    outcome.after_arrow = True
+                    break
+            else:
+                outcome.label.append(data)
+                outcome.label_html.append(html_lib.escape(data, quote=False))
+                return
+        outcome.target.append(data)
+
+    def _end_outcome(self) -> None:
+        step = self.step
+        if step is None or step.outcome is None:
+            return
+        outcome, step.outcome = step.outcome, None
+        label, target = _clean("".join(outcome.label)), _clean("".join(outcome.target))
+        if outcome.after_arrow:
+            step.outcomes.append(OutlineOutcome(label, _clean("".join(outcome.label_html)), target, outcome.href))
+        else:  # an ordinary list item under the checkpoint: part of the step's text
+            step.parts.append(f" {label} ")
 
     def _end_heading(self) -> None:
         level, anchor = self.heading_meta
@@ -283,8 +379,13 @@ class _Walker(HTMLParser):
             checkpoint = checkpoint[len("checkpoint:"):].strip()
         section = self._section()
         _, variant = self._depth_and_variant()
-        section.steps.append(OutlineStep(text, checkpoint or None, tuple(step.labels), variant))
-        section.text += f" {text} {checkpoint} "
+        checkpoint_html = _clean("".join(step.checkpoint_html))
+        checkpoint_html = re.sub(r"^(<strong>)?checkpoint:\s*(</strong>)?\s*", "", checkpoint_html, flags=re.I)
+        outcomes = tuple(step.outcomes)
+        section.steps.append(OutlineStep(text, checkpoint or None, tuple(step.labels), variant,
+                                         _clean("".join(step.html)), checkpoint_html, outcomes))
+        said = " ".join(o.label for o in outcomes)
+        section.text += f" {text} {checkpoint} {said} "
 
     def finish(self) -> Outline:
         sections = [s for s in self.sections if s.text.strip() or s.steps or s.anchor]

@@ -1,8 +1,10 @@
 """The desk's JSON API: /api/search, suggest, steps and health, and the POSTs that record activity.
 
 Each route gets a searcher lent for the request and the checked `Request`; it returns what is sent
-as JSON, or raises ApiError. The POSTs are rate-limited per desk and per address (`_post_body`); they answer 201, or 202 while
-the log's database is away and the record waits on this host (kb_tools.measure.log_spool).
+as JSON, or raises ApiError. Writes are rate-limited per desk and per address (`_client_wait`): a POST
+over the limit gets 429, a search over it answers unrecorded. POSTs answer 201, or 202 while the
+log's database is away and the record waits on this host (kb_tools.measure.log_spool). An index
+that cannot be read gives 503 (/api/health: "damaged"); messages name the index folder, not its path.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from kb_tools.desk.params import (
@@ -44,10 +47,12 @@ log = logging.getLogger(__name__)
 
 API_HEADERS = [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"),
                ("X-Content-Type-Options", "nosniff")]
-# Posts per minute: per desk (address + session), and per address for everything behind it (a floor
-# behind one NAT shares an address; a script cannot get round the limit by inventing sessions).
-RATES = {"/api/feedback": 30, "/api/click": 120}
-PER_ADDRESS = 10
+# Writes per minute per desk (its session; an address when it sends none): posts, and the searches
+# recorded in the log (a search over the limit still answers, unrecorded, so the log cannot be grown
+# without bound). Behind one address (a floor's NAT) each desk has its own limit; the address as a
+# whole gets PER_ADDRESS desks' worth, so inventing sessions does not lift the bound.
+RATES = {"/api/feedback": 30, "/api/click": 120, "/api/search": 120}
+PER_ADDRESS = 100
 
 Route = Callable[[Searcher, Request], Any]
 Posted = TypeVar("Posted", FeedbackInput, ClickInput)
@@ -81,7 +86,9 @@ class Api:
         except ApiError as exc:
             status, body, extra = exc.status, {"error": exc.message}, exc.headers
         except IndexMissingError as exc:
-            status, body = 503, {"error": str(exc)}
+            status, body = 503, {"error": _without_path(str(exc), self.searchers.index_dir)}
+            if path == "/api/health":
+                body = {"status": "damaged", **body, "process": os.getpid()}
         except Exception:  # noqa: BLE001 - the one boundary where a bug becomes a 500, never a traceback sent out
             log.exception("kb serve: error answering %s", path)
             status, body = 500, {"error": "internal error; the server log has the details"}
@@ -102,10 +109,8 @@ class Api:
 
     def _post_body(self, environ: dict[str, Any], path: str) -> bytes:
         """The body of a POST, once the client is within its rate and the body is small JSON."""
-        address = str(environ.get("REMOTE_ADDR", ""))
         limiter = self._limits[path]
-        wait = limiter.retry_after(((address, session_id(environ.get(SESSION_HEADER)) or ""), limiter.per_minute),
-                                   ((address,), limiter.per_minute * PER_ADDRESS))
+        wait = _client_wait(limiter, environ)
         if wait:
             raise ApiError(429, f"too many requests to {path} (at most {limiter.per_minute} a minute); "
                                 f"try again in {wait} s", [("Retry-After", str(wait))])
@@ -128,7 +133,8 @@ class Api:
         params = request.params
         query, depth, product = text_param(params, "q"), depth_param(params), text_param(params, "product") or None
         results = searcher.search(query, depth=depth, product=product, limit=limit_param(params, default=10))
-        if self.activity is not None and query.strip() and request.environ.get("REQUEST_METHOD") == "GET":
+        if (self.activity is not None and query.strip() and request.environ.get("REQUEST_METHOD") == "GET"
+                and not _client_wait(self._limits["/api/search"], request.environ)):
             search_id = self._write(lambda log: log.record_search(
                 query, results=results.total, shown=[hit.path for hit in results.hits], source="api",
                 filters={"depth": depth, "product": product}, session=request.session, as_you_type=True))
@@ -170,9 +176,14 @@ class Api:
         return found.to_dict()
 
     def _health(self, searcher: Searcher, request: Request) -> Any:
-        return {"status": "ok", "generation": searcher.generation.name, "articles": searcher.article_count(),
-                "index": str(self.searchers.index_dir.resolve()), "activity_log": self.activity.state() if self.activity else False,
-                "process": os.getpid()}
+        # The index folder's name only: where it lies on the server is nobody's business.
+        answer = {"status": "ok", "generation": searcher.generation.name, "articles": searcher.article_count(),
+                  "index": self.searchers.index_dir.resolve().name,
+                  "activity_log": self.activity.state() if self.activity else False, "process": os.getpid()}
+        damage = self.searchers.damage()
+        if damage:  # still answering from the generation in memory, checked when it was loaded
+            answer.update(status="degraded", problem=_without_path(damage, self.searchers.index_dir))
+        return answer
 
     def _feedback(self, searcher: Searcher, request: Request) -> Any:
         given, path, activity = self._posted(searcher, request, parse_feedback)
@@ -213,6 +224,19 @@ class Api:
         if self.activity is None:
             raise ApiError(503, "this server keeps no activity log (it runs with --no-log or KB_LOG=off)")
         return given, path, self.activity
+
+
+def _client_wait(limiter: RateLimiter, environ: dict[str, Any]) -> int:
+    """0 when the desk (and its address) may write once more, the event counted; else seconds to wait."""
+    address = str(environ.get("REMOTE_ADDR", ""))
+    session = session_id(environ.get(SESSION_HEADER))
+    desk = ("desk", address, session) if session else ("address", address)
+    return limiter.retry_after((desk, limiter.per_minute), (("floor", address), limiter.per_minute * PER_ADDRESS))
+
+
+def _without_path(message: str, index_dir: Path) -> str:
+    """A message for clients, with the index folder named but not where it lies."""
+    return message.replace(str(index_dir.resolve()), index_dir.resolve().name).replace(str(index_dir), index_dir.name)
 
 
 def _article_path(searcher: Searcher, given: str) -> str:

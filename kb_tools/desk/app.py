@@ -1,7 +1,10 @@
 """The WSGI app of `kb serve`: /api/* answers from the search library, /report is the activity
 report, every other path is a file of the built site.
 
-  create_app(site_dir, index_dir, docs_dir=, activity=)   the app, once the site and index are built
+  create_app(site_dir, index_dir, docs_dir=, activity=, allowed_hosts=, listen_host=)
+                                                          the app, once the site and index are built,
+                                                          behind the Host allow-list and the security
+                                                          headers (kb_tools.desk.guard)
   check_built(site_dir, index_dir)                        KBError saying what to run when they are not
 """
 
@@ -12,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from kb_tools.desk.api import Api
+from kb_tools.desk.guard import Guard
+from kb_tools.desk.guard import allowed_hosts as hosts_allowed
 from kb_tools.desk.params import ApiError, query_params
 from kb_tools.desk.searchers import SearcherPool
 from kb_tools.desk.static_files import serve_static
@@ -75,13 +80,16 @@ def check_built(site_dir: Path, index_dir: Path, *, docs_dir: Path = Path("docs"
 
 
 def create_app(site_dir: Path | str, index_dir: Path | str, *, docs_dir: Path | str = "docs",
-               activity: ActivityLog | Path | str | None = None) -> KBApp:
+               activity: ActivityLog | Path | str | None = None, allowed_hosts: Iterable[str] = (),
+               listen_host: str = "127.0.0.1") -> Guard:
     """The WSGI app serving the site in `site_dir` and the API over the index in `index_dir`.
 
     `activity` is the activity log (a path or an ActivityLog) searches, clicks and feedback are
     recorded in; None records nothing. `docs_dir` feeds the content health part of /report.
+    Requests must name a loopback host, `listen_host` or one of `allowed_hosts` (kb_tools.desk.guard).
     """
     check_built(Path(site_dir), Path(index_dir), docs_dir=Path(docs_dir))
     if activity is not None and not isinstance(activity, ActivityLog):
         activity = ActivityLog(activity, spool=spool_location(index_dir), prune=True)
-    return KBApp(Path(site_dir), SearcherPool(Path(index_dir)), activity=activity, docs_dir=Path(docs_dir))
+    app = KBApp(Path(site_dir), SearcherPool(Path(index_dir)), activity=activity, docs_dir=Path(docs_dir))
+    return Guard(app, hosts=hosts_allowed(listen_host, list(allowed_hosts)))  # every answer goes through it

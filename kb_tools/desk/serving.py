@@ -6,21 +6,20 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kb_tools.desk.app import check_built, create_app
 from kb_tools.desk.listen import bind, is_loopback, url_of
 from kb_tools.desk.server import Server
+from kb_tools.desk.wsgi import WsgiApp
 from kb_tools.errors import KBError
 from kb_tools.measure.activity import log_name, prepare_log
 from kb_tools.search import Searcher
 
-WsgiApp = Callable[..., Iterable[bytes]]
-
 
 def serve(site_dir: Path, index_dir: Path, *, docs_dir: Path, host: str, port: int, threads: int, workers: int,
-          log_path: Path | str | None, say: Callable[[str], None]) -> int:
+          log_path: Path | str | None, say: Callable[[str], None], allowed_hosts: Sequence[str] = ()) -> int:
     """Serve until stopped; `say` gets the lines for the person who started it. Returns the exit
     status (not 0 when the worker pool could not keep its workers running)."""
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines under load are noise
@@ -39,8 +38,12 @@ def serve(site_dir: Path, index_dir: Path, *, docs_dir: Path, host: str, port: i
     say(f"Serving {site_dir} and the search API on {url} with {processes} (Ctrl-C to stop).")
     say(f"Recording searches and feedback in {log_name(log_path)}; the report is at {url}/report."
         if log_path else "Recording nothing (activity log off).")
-    return serve_on(lambda: create_app(site_dir, index_dir, docs_dir=docs_dir, activity=log_path), listening,
-                    threads=threads, workers=workers)
+
+    def make_app() -> WsgiApp:
+        return create_app(site_dir, index_dir, docs_dir=docs_dir, activity=log_path, allowed_hosts=allowed_hosts,
+                          listen_host=host)
+
+    return serve_on(make_app, listening, threads=threads, workers=workers)
 
 
 def serve_on(make_app: Callable[[], WsgiApp], listening: socket.socket, *, threads: int = 4, workers: int = 1) -> int:

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.errors import AppImportError
 
 from kb_tools.desk.server import CHANNEL_TIMEOUT, GRACE
+from kb_tools.desk.wsgi import WsgiApp
 from kb_tools.errors import KBError
 
-WsgiApp = Callable[..., Iterable[bytes]]
 MAX_REQUEST_LINE = 8190  # gunicorn's ceiling: a long query, percent-encoded, fits
 
 

@@ -85,8 +85,15 @@ def session_id(value: object) -> str | None:
 def _object(body: bytes, *, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, Any]:
     try:
         data = json.loads(body.decode("utf-8"))
+    except RecursionError:
+        raise PayloadError("the body is nested too deeply; send one flat JSON object") from None
     except (UnicodeDecodeError, ValueError):
         raise PayloadError("the body must be a JSON object (UTF-8)") from None
+    try:  # "\ud800" is valid JSON but no text: it could be neither searched for nor stored
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        raise PayloadError("the body holds a lone surrogate (an escape like \\ud800 without its pair); "
+                           "send text as UTF-8") from None
     if not isinstance(data, dict):
         raise PayloadError("the body must be a JSON object")
     unknown = sorted(set(data) - set(required) - set(optional))

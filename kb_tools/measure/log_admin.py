@@ -17,9 +17,10 @@ from kb_tools.errors import ActivityLogError
 from kb_tools.measure.log_store import TABLES, LogStore, Tx, open_store, upgrade
 
 COLUMNS = {
-    "searches": ("id", "at", "source", "session", "query", "filters", "results", "shown"),
+    "searches": ("id", "at", "source", "session", "query", "filters", "results", "shown", "confidence"),
     "clicks": ("id", "search_id", "at", "article", "rank"),
-    "feedback": ("id", "at", "article", "helpful", "reason", "comment", "step", "depth", "via", "session"),
+    "feedback": ("id", "at", "article", "helpful", "reason", "comment", "step", "depth", "via", "session", "trail"),
+    "handoffs": ("id", "at", "article", "team", "step", "depth", "via", "session"),
 }
 BATCH = 2000
 DAY = 86400.0
@@ -141,6 +142,7 @@ def prune(tx: Tx, before: float) -> dict[str, int]:
     # one may name a kept one: that reference goes with it.
     removed["searches"] = tx.run("DELETE FROM searches WHERE at < ?", (before,))
     removed["feedback"] = tx.run("DELETE FROM feedback WHERE at < ?", (before,))
+    removed["handoffs"] = tx.run("DELETE FROM handoffs WHERE at < ?", (before,))
     tx.run("DELETE FROM forwarded WHERE at < ?", (before,))
     return removed
 

@@ -47,7 +47,7 @@ class PostgresStore(LogStore):
         self.url = url
         self._pool_size = pool_size
         self._connect_timeout = connect_timeout
-        self._options = {"connect_timeout": max(1, round(connect_timeout)),
+        self._options: dict[str, Any] = {"connect_timeout": max(1, round(connect_timeout)),
                          "options": f"-c statement_timeout={int(statement_timeout * 1000)}",
                          "application_name": "kb"}
         self._pool: psycopg_pool.ConnectionPool | None = None
@@ -110,7 +110,14 @@ class PostgresStore(LogStore):
             raise (self.unreachable(exc) if _is_unreachable(exc) else self.readable(exc)) from None
 
     def unreachable(self, exc: BaseException) -> LogUnreachableError:
-        return LogUnreachableError(f"the activity log database {self.name} cannot be reached: {_first_line(exc)}")
+        reason = _first_line(exc)
+        if isinstance(exc, psycopg_pool.PoolTimeout):  # the pool only says it waited: one direct try says why
+            try:
+                psycopg.connect(self.url, **{**self._options, "connect_timeout": 1}).close()
+            except psycopg.Error as direct:
+                reason = _first_line(direct)
+        return LogUnreachableError(f"the activity log database {self.name} cannot be reached: {reason}; check the URL "
+                                   "(host, port, database, user) and that the server accepts connections from here.")
 
     def readable(self, exc: psycopg.Error) -> ActivityLogError:
         text = _first_line(exc)

@@ -84,9 +84,27 @@ CREATE TABLE IF NOT EXISTS settings (
     value TEXT NOT NULL
 )
 """,
+    # 3: the trail of answers that led to a stuck step, how well a search matched, hand-offs to a team
+    """
+-- JSON [[step, outcome], ...]: call mode's answers that led to the stuck step, oldest first
+ALTER TABLE feedback ADD COLUMN trail TEXT;
+-- strong, partial or none; NULL for searches logged before version 3
+ALTER TABLE searches ADD COLUMN confidence TEXT;
+CREATE TABLE IF NOT EXISTS handoffs (
+    id {id},
+    at {real} NOT NULL,
+    article TEXT NOT NULL,
+    team TEXT NOT NULL,               -- a team of docs/teams.yml
+    step {int},                       -- the step the call was at, when in call mode
+    depth TEXT,
+    via TEXT NOT NULL,                -- article (the hand-off card) or call (call mode's end)
+    session TEXT
+);
+CREATE INDEX IF NOT EXISTS handoffs_at ON handoffs(at)
+""",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-TABLES = ("searches", "clicks", "feedback")  # the records; the rest is bookkeeping
+TABLES = ("searches", "clicks", "feedback", "handoffs")  # the records; the rest is bookkeeping
 
 
 def is_url(target: Path | str) -> bool:

@@ -7,6 +7,8 @@ articles, add their new documents -> publish the new generation atomically.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -24,9 +26,12 @@ from whoosh.analysis import IDTokenizer, LowercaseFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from kb_tools.content.config import KBConfig, load_config
+from kb_tools.content.findings import Finding
 from kb_tools.content.metadata import PAGE_TYPE
 from kb_tools.content.model import Article, ArticleParser, Section, markdown_files
-from kb_tools.errors import IndexMissingError, KBError
+from kb_tools.content.sources import read_problem, scan_docs
+from kb_tools.content.steps_graph import article_link_resolver, steps_data
+from kb_tools.errors import IndexMissingError, IndexWriteError, KBError
 from kb_tools.search import storage
 from kb_tools.search.analysis import clean_text, make_analyzer, term_counts, terms
 from kb_tools.search.postings import ArticleTerms, write_postings
@@ -78,6 +83,8 @@ class IndexStats:
     embedded: int = 0  # sections embedded by this run (unchanged text keeps its vector)
     semantic: str = ""  # why there are no section vectors, when there are none
     embed_seconds: float = 0.0  # of `seconds`, the time spent on the vectors
+    # Files not indexed: unreadable, or front matter that does not parse (the last good version is kept).
+    problems: tuple[Finding, ...] = ()
 
     def summary(self) -> str:
         kind = "full build" if self.full_rebuild else "incremental"
@@ -102,13 +109,21 @@ def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = 
     index_path = Path(index_dir)
     thesaurus = load_thesaurus(config.docs_dir)  # a mistake in synonyms.yml stops the build here
     embedder, why_not = shared_embedder() if semantic else (None, "turned off (--no-semantic)")
-    with storage.writer_lock(index_path, wait=wait):
-        hashes = _hashes(config)
+    with _disk_full_is_readable(index_path), storage.writer_lock(index_path, wait=wait):
+        scan = scan_docs(config.docs_dir)
+        hashes = {relative: _file_hash(filename) for relative, filename in scan.files.items()}
         live = _live_generation(index_path)
         fingerprint = _fingerprint(config, _model_id() if embedder is not None else "lexical")
         full = rebuild or live is None or live.manifest.get("fingerprint") != fingerprint
         before: dict[str, str] = {} if full else live.manifest.get("articles", {})  # type: ignore[union-attr]
         changed = sorted(p for p, h in hashes.items() if before.get(p) != h)
+        refused = _refused(config, changed)
+        for finding in refused:  # the live generation's version stays, when there is one
+            changed.remove(finding.path)
+            if finding.path in before:
+                hashes[finding.path] = before[finding.path]
+            else:
+                del hashes[finding.path]
         deleted = sorted(set(before) - set(hashes))
         partial = storage.new_partial(index_path, copy_of=None if full else live)
         sections = _write(partial, config, changed, deleted, create=full, progress=progress)
@@ -127,7 +142,35 @@ def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = 
     added = sum(p not in before for p in changed)
     return IndexStats(generation.name, len(hashes), added, len(changed) - added, len(deleted),
                       len(hashes) - len(changed), full, time.perf_counter() - started, embedded, why_not or "",
-                      embed_seconds if embedder is not None else 0.0)
+                      embed_seconds if embedder is not None else 0.0, tuple(sorted([*scan.problems, *refused])))
+
+
+@contextlib.contextmanager
+def _disk_full_is_readable(index_dir: Path) -> Iterator[None]:
+    """A full disk (or quota, or file size limit) while building: one line, the half-built generation
+    removed, CURRENT untouched (the previous index still serves)."""
+    try:
+        yield
+    except OSError as exc:
+        # numpy reports a short write without an errno ("82048 requested and 36336 written").
+        short_write = exc.errno is None and " requested and " in str(exc)
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) and not short_write:
+            raise
+        storage._remove_partials(index_dir)
+        why = exc.strerror or "No space left on device"
+        raise IndexWriteError(f"cannot write the index in {index_dir}: {why}; the previous index still "
+                              "serves. Free some space (or use --index on another disk) and run `kb index` again.") from None
+
+
+def _refused(config: KBConfig, changed: list[str]) -> list[Finding]:
+    """The changed files that cannot be indexed as they are: not UTF-8, or front matter that does not parse."""
+    refused = []
+    for relative in changed:
+        with open(config.docs_dir / relative, "rb") as handle:
+            found = read_problem(relative, handle.read())
+        if found is not None:
+            refused.append(found)
+    return refused
 
 
 def _model_id() -> str:
@@ -189,7 +232,8 @@ def article_document(article: Article, analysed: ArticleTerms) -> dict[str, Any]
     (Whoosh indexes a list as terms already analysed, so the text is analysed once), and what
     a hit shows, its steps and its section cards (stored)."""
     meta = article.meta
-    steps = {depth: [_step_dict(s) for s in article.steps(depth)] for depth in ("beginner", "expert")}
+    resolve = article_link_resolver(article)
+    steps = {depth: steps_data(article.sections, depth, resolve) for depth in ("beginner", "expert")}
     text = {name: analysed.fields[name] for name in TEXT_FIELDS if name != "label"}
     labels = [term for step in article.steps() for label in step.labels for term in terms(label)]
     return {
@@ -249,10 +293,6 @@ def indexed_sections(article: Article) -> Iterator[tuple[int, Section, Section]]
             yield number, section, chapter
 
 
-def _step_dict(step: Any) -> dict[str, Any]:
-    return {"number": step.number, "text": step.text, "checkpoint": step.checkpoint, "variant": step.variant}
-
-
 def _parse_all(config: KBConfig, paths: list[str]) -> Iterable[IndexedArticle]:
     """Each article as the index keeps it; parsed in worker processes when there are many."""
     files = [config.docs_dir / p for p in paths]
@@ -310,7 +350,7 @@ def _previous_vectors(index_dir: Path) -> Path | None:
     """The live generation of any format: its vectors name their model and text, so a full
     rebuild can reuse them for every unchanged section."""
     try:
-        return storage.open_generation(index_dir).path
+        return storage.open_generation(index_dir, verify=True).path  # never carry damaged vectors over
     except KBError:
         return None
 

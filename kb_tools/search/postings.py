@@ -100,9 +100,10 @@ class Postings:
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
         vocabulary = (directory / VOCABULARY_FILE).read_text(encoding="utf-8")
         meta["vocabulary"] = vocabulary.split("\n") if vocabulary else []
-        # Mapped, not read: a process pays only for the pages it touches. As plain arrays, since a
-        # slice of a np.memmap runs Python code (thousands of slices per query).
-        arrays = [np.asarray(np.load(directory / name, mmap_mode="r")) for name in (_DOCS, _FREQ, _OFFSETS, _LENGTHS)]
+        # Read, not mapped: a file cut short under a memory map kills the process with SIGBUS at the
+        # next page it touches, and bytes changed on disk would change answers; read once, the
+        # generation's arrays stay as they were checked (kb serve checks them against the manifest).
+        arrays = [np.load(directory / name) for name in (_DOCS, _FREQ, _OFFSETS, _LENGTHS)]
         return cls(meta, *arrays)
 
     @functools.cached_property

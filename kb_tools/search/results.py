@@ -40,8 +40,9 @@ class SearchResults:
     generation: str = ""
     mode: str = "lexical"  # what actually ranked the results: lexical, semantic or hybrid
     notice: str | None = None  # e.g. why the semantic half was not used
+    confidence: str = "none"  # how well the hits answer the query: strong, partial, none (confidence.py)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "correction": self.correction,
+        return {"query": self.query, "total": self.total, "correction": self.correction, "confidence": self.confidence,
                 "facets": self.facets, "generation": self.generation, "mode": self.mode, "notice": self.notice,
                 "hits": [h.to_dict() for h in self.hits]}

@@ -21,6 +21,7 @@ import numpy as np
 from kb_tools.errors import IndexMissingError
 from kb_tools.search import storage
 from kb_tools.search.chapters import DEPTHS, best_section, blend
+from kb_tools.search.confidence import match_confidence
 from kb_tools.search.generation import LoadedGeneration, load
 from kb_tools.search.postings import Postings
 from kb_tools.search.query import QueryPlan, analyse, exact_plan, retrieval_terms
@@ -150,8 +151,9 @@ class Searcher:
         hits = [self.group(loaded, plan, postings.paths[number], score, depth,
                            similarities if link_sections else None, link_sections=link_sections)
                 for number, score in ranked]
+        confidence = match_confidence(plan, [number for number, _ in ranked], postings, self.thesaurus, similarities)
         return SearchResults(plan.text, [h for h in hits if h is not None], len(found), plan.corrected_text(),
-                             postings.facets(found), live.generation.name, mode, notice)
+                             postings.facets(found), live.generation.name, mode, notice, confidence)
 
     def analyse(self, text: str) -> QueryPlan:
         """What the pipeline makes of everyday words (query.py), on the live generation's vocabulary."""

@@ -35,7 +35,7 @@ from kb_tools.search.analysis import ANALYSIS_VERSION
 
 # What a generation holds; bump the number when the schema or the files change, and an index of
 # another version is rebuilt in full (the analyzer's version is part of it).
-INDEX_FORMAT = f"kb-index-13/analysis-{ANALYSIS_VERSION}"
+INDEX_FORMAT = f"kb-index-14/analysis-{ANALYSIS_VERSION}"
 INDEX_NAME = "MAIN"  # the Whoosh index inside a generation
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
@@ -171,6 +171,19 @@ def _busy(index_dir: Path) -> IndexBusyError:
 def _damaged(index_dir: Path, what: str) -> IndexMissingError:
     return IndexMissingError(f"the search index in {index_dir} is damaged ({what}); "
                              "rebuild it with `kb index --rebuild`.")
+
+
+def size_problem(generation: Generation) -> str | None:
+    """The first file of `generation` whose size changed since it was sealed, or None: a stat per
+    file, cheap enough before every read of a memory-mapped file (one cut short would kill the
+    reading process with SIGBUS). A deleted file is no problem to a process that has it open."""
+    files = generation.manifest.get(FILES_KEY) or {}
+    for name, (size, _) in files.items() if isinstance(files, dict) else ():
+        with contextlib.suppress(OSError):
+            actual = (generation.path / name).stat().st_size
+            if actual != size:
+                return f"{name} has {actual} bytes, expected {size}"
+    return None
 
 
 def _describe_files(directory: Path) -> dict[str, list[int]]:

@@ -42,7 +42,10 @@ class ArticleStore:
     def _read_article(self, path: str) -> dict[str, Any] | None:
         """The stored fields of one article (title, url, steps, section cards...), or None."""
         with self._whoosh():
-            return self._searcher.document(key=f"a:{path}")
+            found = self._searcher.document(key=f"a:{path}")
+        if found is not None and (found.get("path") != path or "meta" not in found):
+            raise damaged(self._index_dir)  # read from a segment cut short: not an article
+        return found
 
     def matching(self, query: Query) -> list[int]:
         """The Whoosh document numbers of the live articles matching `query`, unranked."""

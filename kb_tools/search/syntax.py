@@ -19,13 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from whoosh.fields import Schema
-from whoosh.qparser import (
-    BoostPlugin,
-    EveryPlugin,
-    MultifieldParser,
-    RangePlugin,
-    SingleQuotePlugin,
-)
 from whoosh.query import AndNot, Not, NullQuery, Phrase, Query, Term
 
 from kb_tools.search.analysis import MAX_QUERY_CHARS, clean_text
@@ -36,9 +29,6 @@ FIELDS = (*TEXT_FIELDS, "tags", "product", "type", "status", "owner")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
 _PHRASE = re.compile(r'"[^"]*\w[^"]*"')
 _FIELD = re.compile(rf'(?<![\w:])(?:{"|".join(FIELDS)}):(?=[\w"])')
-# Kept out of the language: literal 'single quotes' (apostrophes are everyday text), ranges, boosts,
-# and `*` alone (every article).
-_LEFT_OUT = (SingleQuotePlugin, RangePlugin, BoostPlugin, EveryPlugin)
 
 
 @dataclass(frozen=True)
@@ -55,8 +45,13 @@ def parse_exact(text: str, schema: Schema) -> ExactQuery | None:
     cleaned = " ".join(clean_text(str(text), limit=MAX_QUERY_CHARS).translate(_QUOTES).split())
     if cleaned.count('"') % 2 or not (_PHRASE.search(cleaned) or _FIELD.search(cleaned)):
         return None  # everyday words, or an unclosed quote
+    # Imported here: everyday queries (and the start of `kb search`) never need the parser.
+    from whoosh.qparser import BoostPlugin, EveryPlugin, MultifieldParser, RangePlugin, SingleQuotePlugin
+
     parser = MultifieldParser(list(TEXT_FIELDS), schema)
-    for plugin in _LEFT_OUT:
+    # Kept out of the language: literal 'single quotes' (apostrophes are everyday text), ranges,
+    # boosts, and `*` alone (every article).
+    for plugin in (SingleQuotePlugin, RangePlugin, BoostPlugin, EveryPlugin):
         parser.remove_plugin_class(plugin)
     try:
         query = parser.parse(cleaned)

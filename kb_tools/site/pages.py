@@ -9,14 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import posixpath
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from urllib.parse import unquote
 
 from kb_tools.content.card import Card
 from kb_tools.content.config import KBConfig, Product
 from kb_tools.content.metadata import ARTICLE_TYPES
 from kb_tools.content.model import DEPTHS
-from kb_tools.content.outline import BOTH, read_outline
+from kb_tools.content.outline import read_outline
+from kb_tools.content.steps_graph import LinkTarget, Resolve, steps_data
 
 TYPE_HEADINGS = {
     "how-to": "How-to guides",
@@ -33,7 +37,7 @@ def landing_page(product: Product, cards: Iterable[Card]) -> str:
     for card in cards:
         if card.is_article and card.meta.product == product.id and card.meta.status != "archived":
             by_type[card.meta.type or ""].append(card)
-    lines = ["---", f"title: {_yaml_quote(product.name)}", "type: page", "---", "", f"# {product.name}", ""]
+    lines = ["---", f"title: {_yaml_quote(product.name)}", "type: page", "---", "", f"# {html.escape(product.name)}", ""]
     if product.description:
         lines += [product.description, ""]
     prefix = f"{product.id}/"
@@ -44,9 +48,10 @@ def landing_page(product: Product, cards: Iterable[Card]) -> str:
         lines += [f"## {TYPE_HEADINGS[kind]}", ""]
         for card in listed:
             link = card.path[len(prefix):] if card.path.startswith(prefix) else f"../{card.path}"
-            summary = f" - {card.meta.summary}" if card.meta.summary else ""
+            # Front matter is text: escaped, so Markdown (which passes HTML through) shows it as typed.
+            summary = f" - {html.escape(card.meta.summary)}" if card.meta.summary else ""
             draft = " *(draft)*" if card.meta.status == "draft" else ""
-            lines.append(f"- [{_escape_link_text(card.title)}]({link}){draft}{summary}")
+            lines.append(f"- [{_escape_link_text(html.escape(card.title))}]({link}){draft}{summary}")
         lines.append("")
     if not by_type:
         lines.append("No articles yet. Start one with `kb new`.")
@@ -96,27 +101,44 @@ def _escape_link_text(text: str) -> str:
     return text.replace("[", "\\[").replace("]", "\\]")
 
 
-def steps_script(page_html: str, card: Card, url: str) -> str:
-    """A `<script type="application/json" id="kb-steps">` with the page's steps at each depth, or "".
+def steps_script(page_html: str, card: Card, url: str, *, pages: Mapping[str, str] | None = None) -> str:
+    """A hidden `<div id="kb-steps" data-kb-steps="...">` with the page's steps at each depth, or "".
 
-    Call mode and "Copy steps" read it, so both work on plain static files too. Each depth holds
-    what `kb steps --json` prints, read by the content model's own outline of the built HTML
-    (shared steps first, numbered within their section, like `Article.steps`).
+    Call mode and "Copy steps" read it, so both work on plain static files too. Not a `<script>`:
+    Material's instant navigation re-creates every script of the page as JavaScript, which threw
+    on the JSON and took the call tools away after any jump within the page. Each depth holds
+    what `kb steps --json` prints, read by the content model's own outline of the built HTML.
+    `pages` maps each page's URL (from the site root) to its docs path, to name outcome targets.
     """
     sections = read_outline(page_html).sections
+    resolve = site_link_resolver(url, pages or {})
     by_depth = {
-        depth: {"path": card.path, "title": card.title, "url": url, "depth": depth, "steps": [
-            {"number": number, "text": step.text, "checkpoint": step.checkpoint, "variant": step.variant}
-            for section in sections if section.depth in (BOTH, depth)
-            for number, step in enumerate(section.steps, start=1)
-        ]}
+        depth: {"path": card.path, "title": card.title, "url": url, "depth": depth,
+                "steps": steps_data(sections, depth, resolve)}
         for depth in DEPTHS
     }
     if not any(found["steps"] for found in by_depth.values()):
         return ""
-    # "<" escaped so no text in a step can close the script element early.
-    data = json.dumps(by_depth, ensure_ascii=False).replace("<", "\\u003c")
-    return f'<script type="application/json" id="kb-steps">{data}</script>'
+    data = html.escape(json.dumps(by_depth, ensure_ascii=False), quote=True)  # an attribute nothing can close
+    return f'<div id="kb-steps" hidden data-kb-steps="{data}"></div>'
+
+
+def site_link_resolver(page_url: str, pages: Mapping[str, str]) -> Resolve:
+    """Resolve links of the built page (MkDocs made them URLs relative to the page)."""
+    def resolve(href: str) -> LinkTarget | None:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):
+            return None
+        target, _, anchor = unquote(href).partition("#")
+        url = page_url
+        if target:
+            url = posixpath.normpath(posixpath.join(posixpath.dirname("/" + page_url), target))
+            url = url.lstrip("/") + ("/" if target.endswith("/") and url != "/" else "")
+        path = pages.get(url)
+        if path is None:
+            return None
+        return LinkTarget(path, anchor, url + (f"#{anchor}" if anchor else ""))
+
+    return resolve
 
 
 def desk_settings(config: KBConfig) -> str:

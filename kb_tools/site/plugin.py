@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 from importlib import resources
 from pathlib import Path
@@ -13,7 +14,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
@@ -29,6 +30,7 @@ from kb_tools.content.glossary import (
 )
 from kb_tools.content.paths import Catalog, build_catalog, is_path_page
 from kb_tools.content.render import EXTENSION_NAME
+from kb_tools.content.sources import source_problems
 from kb_tools.errors import KBError
 from kb_tools.site.pages import (
     desk_settings,
@@ -64,6 +66,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         self.today = dt.date.today()
         self.glossary = Glossary()
         self.paths = Catalog()
+        self.page_paths: dict[str, str] = {}
         self.serving = False
         self.history: dict[str, Change] = {}
         self.preview: Preview | None = None
@@ -83,6 +86,9 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             self.glossary = load_glossary(self.kb.docs_dir)
         except KBError as exc:
             raise PluginError(f"kb: {exc}") from None
+        unreadable = source_problems(self.kb.docs_dir)  # before MkDocs walks a looping link or opens a FIFO
+        if unreadable:
+            raise PluginError(_findings_message("files that cannot be read", unreadable, config.docs_dir))
         if EXTENSION_NAME not in config.markdown_extensions:
             config.markdown_extensions.append(EXTENSION_NAME)
         if self.glossary.terms:  # Markdown's abbreviations: the definition on hover, wherever a term appears
@@ -102,7 +108,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             declared = files.get_file_from_path(name)
             if declared is not None:
                 files.remove(declared)  # configuration, not content
-        self.cards, problems = {}, []
+        self.cards, problems, self.page_paths = {}, [], {}
         for file in files.documentation_pages():
             card, findings = read_card(file.src_uri, file.content_string, self.kb)
             self.cards[file.src_uri] = card
@@ -111,9 +117,12 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
                                     if is_path_page(f.src_uri)), self.cards.get, lambda src: _source(files, src))
         problems += [f for f in self.paths.findings if f.severity == "error"]
         if problems:
-            raise PluginError(_front_matter_message(problems, config.docs_dir))
+            raise PluginError(_findings_message("invalid front matter", problems, config.docs_dir))
         if self.glossary.exists and files.get_file_from_path(GLOSSARY_PAGE) is None:
             files.append(File.generated(config, GLOSSARY_PAGE, content=glossary_page(self.glossary)))
+        if self.paths.paths and files.get_file_from_path(PATHS_PAGE) is None:  # /paths/ lists them, off the nav
+            files.append(File.generated(config, PATHS_PAGE, content=PATHS_PAGE_MARKDOWN,
+                                        inclusion=InclusionLevel.NOT_IN_NAV))
         if self.config.landing_pages:
             for product in self.kb.products:
                 uri = f"{product.id}/index.md"
@@ -131,6 +140,12 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
                 log.warning("kb preview: %s", exc)
         return files
 
+    def _page_paths(self, files: Files) -> dict[str, str]:
+        """Each page's URL from the site root -> its docs path (outcome targets name articles by path)."""
+        if not self.page_paths:
+            self.page_paths = {file.url: file.src_uri for file in files.documentation_pages()}
+        return self.page_paths
+
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         assert self.kb is not None
         order = {product.id: number for number, product in enumerate(self.kb.products)}
@@ -138,18 +153,32 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             if isinstance(item, Section) and (product_id := _section_folder(item)) in order:
                 item.title = self.kb.products[order[product_id]].name
         nav.items.sort(key=lambda item: _nav_rank(item, order))
+        # The Paths tab opens its first page: make that the first path in Start here's order.
+        path_order = {path.source: number for number, path in enumerate(self.paths.paths)}
+        for item in nav.items:
+            if isinstance(item, Section) and _section_folder(item) == _PATHS_FOLDER:
+                item.children.sort(key=lambda child: path_order.get(getattr(getattr(child, "file", None), "src_uri", ""),
+                                                                    len(path_order)))
         return nav
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Our `status` (draft/validated/archived) is not Material's page status (new/deprecated):
         # left in page.meta, the theme would draw an unknown-status icon beside every nav entry.
         page.meta.pop("status", None)
+        card = self.cards.get(page.file.src_uri)
+        if card is not None and card.meta.status == "archived":
+            page.meta["search"] = {"exclude": True}  # the page stays for old links; the theme's search skips it
+        # Front matter is text, but MkDocs and the theme put page.meta's title into <title>, the
+        # navigation and the page heading as HTML: escaped here, once, every one of them shows it as typed.
+        for key in ("title", "description"):
+            if isinstance(page.meta.get(key), str):
+                page.meta[key] = html.escape(page.meta[key], quote=True)
         return insert_path_list(markdown, self.paths, page.file.src_uri)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         card = self.cards.get(page.file.src_uri)
         # Read by call mode and Copy steps, even on static files; from the article's own HTML only.
-        steps = steps_script(html, card, page.url) if card is not None and card.is_article else ""
+        steps = steps_script(html, card, page.url, pages=self._page_paths(files)) if card is not None and card.is_article else ""
         html += page_additions(self.paths, page.file.src_uri, lambda src: _url(files, src, page))
         if self.preview is not None:
             html = insert_after_title(html, self.preview.panel_html(page.file.src_uri))
@@ -167,6 +196,8 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
 # Top of the navigation: welcome, then onboarding; the products; then reference pages.
 _FIRST_PAGES = {"index.md": 0, "start-here.md": 1}
 _PATHS_FOLDER = "paths"
+PATHS_PAGE = f"{_PATHS_FOLDER}/index.md"
+PATHS_PAGE_MARKDOWN = "---\ntitle: Onboarding paths\ntype: page\n---\n\n# Onboarding paths\n\n<!-- kb-paths -->\n"
 
 
 def _nav_rank(item: Any, product_order: dict[str, int]) -> tuple[int, int]:
@@ -204,10 +235,10 @@ def _url(files: Files, src: str, page: Page) -> str:
     return file.url_relative_to(page.file) if file is not None else src
 
 
-def _front_matter_message(problems: list[Finding], docs_dir: str) -> str:
+def _findings_message(what: str, problems: list[Finding], docs_dir: str) -> str:
     shown = [f"  {Path(docs_dir).name}/{f.path}:{f.line}: {f.message} [{f.rule}]"
              for f in problems[:_MAX_LISTED_FINDINGS]]
     more = len(problems) - len(shown)
     tail = [f"  ... and {more} more"] if more > 0 else []
-    return "\n".join([f"kb: invalid front matter in {len(problems)} place(s):", *shown, *tail,
+    return "\n".join([f"kb: {what} in {len(problems)} place(s):", *shown, *tail,
                       "Fix these (run `kb check` to see every problem) and build again."])

@@ -19,7 +19,8 @@
     var article = document.querySelector(".md-content__inner");
     if (!data || !article || article.querySelector(".kb-desk-actions")) return;
     var count = make("span", { class: "kb-count" });
-    var walk = button("Walk me through", { class: "md-button md-button--primary kb-walk" }, function () {
+    var walk = button("Walk me through", { class: "md-button md-button--primary kb-walk", "aria-keyshortcuts": "w",
+      title: "Walk me through (w: start at the section you are at)" }, function () {
       callMode.open(data, walk);
     });
     walk.append(" ", count);
@@ -49,7 +50,25 @@
     onDepth(show);
     show(currentDepth());
     bar.kbStatus = status;
+    callMode.resume(data, walk); // an answer in call mode led to this page: go on here
   }
+
+  /** `w` starts call mode wherever the agent is: at the first step of the section the page is at. */
+  function onStartKey(event) {
+    if (event.key !== "w" || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    var searchToggle = document.getElementById("__search");
+    if (callMode.isOpen() || (searchToggle && searchToggle.checked)) return;
+    var target = event.target;
+    if (target instanceof Element && target.closest("input, textarea, select, [contenteditable]")) return;
+    var walk = document.querySelector(".kb-walk");
+    var data = pageSteps();
+    if (!walk || walk.disabled || !data) return;
+    event.preventDefault();
+    event.stopPropagation();
+    callMode.openAt(data, decodeURIComponent(location.hash.slice(1)), walk);
+  }
+
+  window.addEventListener("keydown", onStartKey, true);
 
   kb.mountActions = mountActions;
 })(window.kbDesk = window.kbDesk || {});

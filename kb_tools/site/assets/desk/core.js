@@ -6,7 +6,7 @@
  * Only documented Material hooks: `document$` (runs again after each instant navigation), the DOM state of the content-tab inputs
  * (the Beginner/Expert choice, linked site-wide by `content.tabs.link`), and Material's
  * documented `__md_get`/`__md_set` storage helpers on pages that have no depth tabs.
- * The steps come from the page itself (<script id="kb-steps">, written by the kb plugin from the
+ * The steps come from the page itself (<div id="kb-steps" data-kb-steps>, written by the kb plugin from the
  * content model), so call mode and Copy steps work on plain static files too.
  * When `kb serve` keeps an activity log, the desk reports which result was opened, and every
  * article asks "Did this solve the caller's problem?"; without the API neither appears.

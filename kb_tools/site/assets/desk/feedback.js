@@ -25,13 +25,21 @@
     var article = document.querySelector(".md-content__inner");
     var path = pageArticle();
     if (!article || !path || article.querySelector(".kb-feedback")) return;
-    var feedbackWidget = (kb.feedbackWidget = feedbackBox(path)); // call mode marks it answered
     var pathNav = article.querySelector(".kb-path-nav"); // an onboarding path's previous/next comes last
+    var feedbackWidget = (kb.feedbackWidget = feedbackBox(path, question(article))); // call mode marks it answered
     if (pathNav) pathNav.before(feedbackWidget);
     else article.append(feedbackWidget);
   }
 
-  function feedbackBox(path) {
+  /** Only an article that fixes something can solve a caller's problem; a playbook or concept that
+   * onboarding paths read (how to calm a caller, how mesh works) is asked whether it was useful. */
+  function question(article) {
+    var type = article.querySelector(".kb-meta .kb-type");
+    var fixes = type && (type.textContent === "troubleshooting" || type.textContent === "how-to");
+    return fixes ? "Did this solve the caller's problem?" : "Was this article useful?";
+  }
+
+  function feedbackBox(path, asked) {
     var status = make("p", { class: "kb-feedback__status", role: "status", "aria-live": "polite" });
     var comment = make("textarea", { class: "kb-feedback__comment", id: "kb-feedback-comment", rows: "3", maxlength: "1000" });
     var reasons = make("fieldset", { class: "kb-feedback__reasons" }, [make("legend", { text: "What was wrong? (optional)" })]
@@ -55,7 +63,7 @@
         }),
     ]);
     var box = make("section", { class: "kb-feedback", "aria-labelledby": "kb-feedback-question" }, [
-      make("p", { class: "kb-feedback__question", id: "kb-feedback-question", text: "Did this solve the caller's problem?" }),
+      make("p", { class: "kb-feedback__question", id: "kb-feedback-question", text: asked }),
       answers, details, status,
     ]);
     details.addEventListener("submit", function (event) {
@@ -64,16 +72,22 @@
       send({ helpful: false, reason: chosen ? chosen.value : null, comment: comment.value.trim() || null });
     });
 
-    function answered(message) {
-      answers.hidden = details.hidden = true;
+    /** Sent: the buttons stay, the picked one pressed, so the agent sees which answer went. */
+    function answered(message, helpful) {
+      details.hidden = true;
       box.setAttribute("data-state", "sent");
+      answers.querySelectorAll("button").forEach(function (b) {
+        var picked = helpful !== undefined && b.classList.contains(helpful ? "kb-feedback__yes" : "kb-feedback__no");
+        b.setAttribute("aria-pressed", String(picked));
+        b.disabled = true;
+      });
       status.textContent = message;
     }
 
     function send(answer) {
       box.setAttribute("aria-busy", "true");
       postJson("api/feedback", Object.assign({ article: path, depth: currentDepth() }, answer))
-        .then(function () { answered("Thank you: recorded."); }, function (error) {
+        .then(function () { answered("Thank you: recorded.", answer.helpful); }, function (error) {
           status.textContent = "Not recorded: " + error.message;
         })
         .finally(function () { box.removeAttribute("aria-busy"); });

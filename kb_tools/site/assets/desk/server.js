@@ -17,12 +17,23 @@
     return id;
   })();
 
-  /** POST `body` as JSON; resolves with the answer, rejects with the server's error message. */
-  function postJson(path, body, keepalive) {
+  var RETRIES = 3; // a 429 is tried again after its Retry-After, this many times at most
+  var LONGEST_WAIT_S = 120;
+
+  /** POST `body` as JSON; resolves with the answer, rejects with the server's error message.
+   * Too many posts (429) are sent again once the server's Retry-After has passed: a click or an
+   * answer to "Did this solve it?" is never dropped because a desk was busy. */
+  function postJson(path, body, keepalive, attempt) {
+    attempt = attempt || 0;
     return fetch(new URL(path, ROOT), {
       method: "POST", keepalive: !!keepalive, body: JSON.stringify(body),
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-KB-Session": SESSION },
     }).then(function (response) {
+      var wait = Number(response.headers.get("Retry-After"));
+      if (response.status === 429 && attempt < RETRIES && wait > 0 && wait <= LONGEST_WAIT_S) {
+        return new Promise(function (resolve) { setTimeout(resolve, wait * 1000); })
+          .then(function () { return postJson(path, body, keepalive, attempt + 1); });
+      }
       return response.json().catch(function () { return {}; }).then(function (answer) {
         if (!response.ok) throw new Error(answer.error || "the server answered " + response.status);
         return answer;
