@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from kb_tools.search import storage
+from kb_tools.search.exact import ExactMatcher
 from kb_tools.search.postings import Postings
 from kb_tools.search.spelling import Speller
 from kb_tools.search.store import ArticleStore, damaged
@@ -31,15 +32,12 @@ class LoadedGeneration:
     speller: Speller
 
     @functools.cached_property
-    def _article_numbers(self) -> np.ndarray:
-        """The postings' article number of each Whoosh document number (-1: deleted)."""
-        number_of = self.postings.number_of
-        return np.array([number_of.get(path, -1) for path in self.store.paths()], dtype=np.int64)
+    def _exact(self) -> ExactMatcher:
+        return ExactMatcher(self.store, self.postings)
 
     def exact_matches(self, exact: ExactQuery) -> np.ndarray:
         """The article numbers matching a phrase or field query, sorted."""
-        numbers = self._article_numbers[np.array(self.store.matching(exact.query), dtype=np.int64)]
-        return np.unique(numbers[numbers >= 0])
+        return self._exact.articles(exact.query)
 
 
 def load(generation: storage.Generation, index_dir: Path) -> LoadedGeneration:

@@ -7,6 +7,9 @@
       postings-freq.npy        float32 how often the term occurs in that field of that article
       postings-offsets.npy     int64   (fields, terms + 1): where each (field, term) run starts
       postings-lengths.npy     float32 (fields, articles): each field's length, for BM25
+      postings-flow.npy        int32   every article's PAIRED fields as term numbers in order, each field
+                                       followed by -1: a quoted phrase is a run of them (`phrase_articles`)
+      postings-flow-offsets.npy int64  (articles + 1): where each article's flow starts
 
 Whoosh's matcher tree scores a broad query in Python, one document at a time: 0.3-0.9 s on
 10,000 articles. Here a query term costs one slice and one vectorised BM25 update, a few
@@ -34,10 +37,12 @@ from kb_tools.search.storage import replace_file
 
 FIELDS = ("title", "summary", "customer_says", "tags", "headings", "body", "pairs", "words")
 PAIRS = "pairs"  # adjacent words of the whole article, "keep drop": the proximity and phrase evidence
+PAIRED = ("title", "summary", "customer_says", "headings", "body")  # the fields whose adjacent words PAIRS holds
 WORDS = "words"  # the unstemmed words of title and text: the vocabulary of "did you mean" (never scored)
 META_FILE = "postings.json"
 _DOCS, _FREQ, _OFFSETS = "postings-docs.npy", "postings-freq.npy", "postings-offsets.npy"
 _LENGTHS = "postings-lengths.npy"
+_FLOW, _FLOW_OFFSETS = "postings-flow.npy", "postings-flow-offsets.npy"
 # Splitting lines is several times faster than parsing a JSON list of the same terms.
 VOCABULARY_FILE = "postings-vocabulary.txt"
 FILTERS = ("product", "type", "status")
@@ -66,7 +71,7 @@ class ArticleTerms:
         fields = {name: terms(texts.get(name, "")) for name in FIELDS if name not in (PAIRS, WORDS, "tags")}
         fields[WORDS] = words(f"{texts.get('title', '')} {texts.get('body', '')}")
         fields["tags"] = [" ".join(t.lower().split()) for t in tags]  # one line each in the vocabulary file
-        flow = [t for name in ("title", "summary", "customer_says", "headings", "body") for t in fields[name] + ["|"]]
+        flow = [t for name in PAIRED for t in fields[name] + ["|"]]
         fields[PAIRS] = [pair(a, b) for a, b in zip(flow, flow[1:], strict=False) if a != "|" and b != "|"]
         return cls(path, fields, product, type, status, tuple(t.lower() for t in tags), sections)
 
@@ -75,7 +80,7 @@ class Postings:
     """The article postings of one generation, read-only; `score` ranks articles for weighted terms."""
 
     def __init__(self, meta: dict, docs: np.ndarray, freq: np.ndarray, offsets: np.ndarray,
-                 lengths: np.ndarray) -> None:
+                 lengths: np.ndarray, flow: np.ndarray, flow_offsets: np.ndarray) -> None:
         self.vocabulary: list[str] = meta["vocabulary"]
         self._field_ids = {name: number for number, name in enumerate(meta["fields"])}
         self.articles: list[list] = meta["articles"]  # [path, product, type, status, [tags], sections]
@@ -83,6 +88,7 @@ class Postings:
         self.docs, self.freq, self.offsets = docs, freq, offsets
         count = len(self.articles)
         self.lengths = lengths
+        self.flow, self.flow_offsets = flow, flow_offsets
         self.average = np.maximum(self.lengths.mean(axis=1), 1.0) if count else np.ones(len(self._field_ids))
         # Sections are ranked within an article with BM25 too: the article's body words are their words.
         sections = sum(a[5] for a in self.articles) if self.articles and len(self.articles[0]) > 5 else 0
@@ -103,7 +109,7 @@ class Postings:
         # Read, not mapped: a file cut short under a memory map kills the process with SIGBUS at the
         # next page it touches, and bytes changed on disk would change answers; read once, the
         # generation's arrays stay as they were checked (kb serve checks them against the manifest).
-        arrays = [np.load(directory / name) for name in (_DOCS, _FREQ, _OFFSETS, _LENGTHS)]
+        arrays = [np.load(directory / name) for name in (_DOCS, _FREQ, _OFFSETS, _LENGTHS, _FLOW, _FLOW_OFFSETS)]
         return cls(meta, *arrays)
 
     @functools.cached_property
@@ -118,6 +124,26 @@ class Postings:
         """In how many articles `term` occurs in `field`."""
         lo, hi = self._run(field, term)
         return hi - lo
+
+    def articles_with(self, field: str, term: str) -> np.ndarray:
+        """The numbers of the articles holding `term` in `field`, sorted."""
+        lo, hi = self._run(field, term)
+        return np.sort(self.docs[lo:hi].astype(np.int64))
+
+    def phrase_articles(self, phrase: Sequence[str]) -> np.ndarray:
+        """The numbers of the articles holding the terms of `phrase` side by side in one of the PAIRED
+        fields, sorted: where the first term occurs, kept while each next position holds the next."""
+        ids = []
+        for term in phrase:
+            t = bisect.bisect_left(self.vocabulary, term)
+            if t == len(self.vocabulary) or self.vocabulary[t] != term:
+                return np.zeros(0, dtype=np.int64)
+            ids.append(t)
+        flow = self.flow
+        at = np.flatnonzero(flow[:len(flow) - len(ids) + 1] == ids[0])
+        for step, t in enumerate(ids[1:], start=1):
+            at = at[flow[at + step] == t]  # a field's -1 ends every run at its edge
+        return np.unique(np.searchsorted(self.flow_offsets, at, side="right") - 1)
 
     def score(self, weighted: Iterable[tuple[str, str, float]], *, k1: float = BM25_K1, b: float = BM25_B) -> np.ndarray:
         """BM25F per article: the sum over (field, term, weight) of weight x idf x saturated frequency."""
@@ -219,6 +245,8 @@ def write_postings(directory: Path, added: Sequence[ArticleTerms], replaced: set
             fields += [field] * len(counts)
 
     docs_of, freq_of, field_of = (np.array(docs, np.int64), np.array(freq, np.float32), np.array(fields, np.int64))
+    added_flows = [np.array([i for name in PAIRED for i in [*(vocabulary[t] for t in article.fields.get(name, ())), -1]],
+                            dtype=np.int64) for article in added]
 
     # The vocabulary is kept sorted, so a prefix is one bisect; term ids are renumbered to match.
     # Old terms keep their relative order, so the kept entries stay sorted under the new ids.
@@ -242,10 +270,13 @@ def write_postings(directory: Path, added: Sequence[ArticleTerms], replaced: set
     added_lengths = np.array([np.bincount(docs_of[field_of == f] - first_added, weights=freq_of[field_of == f],
                                           minlength=len(added)) for f in range(len(FIELDS))]).reshape(len(FIELDS), -1)
 
+    flows = [_kept_flow(old, keep, new_id), *(np.where(f >= 0, new_id[f], -1) for f in added_flows)]
     arrays = ((_DOCS, np.insert(kept_docs, at, docs_of[order]).astype(np.int32)),
               (_FREQ, np.insert(kept_freq, at, freq_of[order]).astype(np.float32)),
               (_OFFSETS, (kept_offsets + added_offsets).astype(np.int64)),
-              (_LENGTHS, np.concatenate([kept_lengths, added_lengths], axis=1).astype(np.float32)))
+              (_LENGTHS, np.concatenate([kept_lengths, added_lengths], axis=1).astype(np.float32)),
+              (_FLOW, np.concatenate(flows).astype(np.int32)),
+              (_FLOW_OFFSETS, _kept_flow_offsets(old, keep, [len(f) for f in added_flows])))
     for name, array in arrays:
         replace_file(directory / name, functools.partial(_save_array, array=array))
     replace_file(directory / VOCABULARY_FILE, lambda handle: handle.write("\n".join(ordered).encode("utf-8")))
@@ -270,6 +301,24 @@ def _kept_entries(old: Postings | None, keep: np.ndarray,
     renumber = (np.cumsum(keep) - 1).astype(np.int32)
     return (kept_before[old_offsets[:, old_terms_below]], renumber[old_docs[kept]],
             np.asarray(old.freq[:len(old_docs)])[kept], np.asarray(old.lengths)[:, keep])
+
+
+def _flow_articles(old: Postings) -> np.ndarray:
+    """The article number of each position of `old`'s flow."""
+    return np.repeat(np.arange(len(old.articles)), np.diff(old.flow_offsets))
+
+
+def _kept_flow(old: Postings | None, keep: np.ndarray, new_id: np.ndarray) -> np.ndarray:
+    """The flows of `old`'s articles in `keep`, in their order, with terms renumbered."""
+    if old is None:
+        return np.zeros(0, np.int64)
+    flow = np.asarray(old.flow)[keep[_flow_articles(old)]].astype(np.int64)
+    return np.where(flow >= 0, new_id[np.maximum(flow, 0)], -1)
+
+
+def _kept_flow_offsets(old: Postings | None, keep: np.ndarray, added: list[int]) -> np.ndarray:
+    kept = np.diff(old.flow_offsets)[keep] if old is not None else np.zeros(0, np.int64)
+    return np.concatenate([[0], np.cumsum(np.concatenate([kept, np.array(added, np.int64)]))]).astype(np.int64)
 
 
 def _and(mask: np.ndarray | None, other: np.ndarray) -> np.ndarray:

@@ -52,10 +52,38 @@ class ArticleStore:
         with self._whoosh():
             return list(self._searcher.docs_for_query(query))
 
-    def paths(self) -> list[str]:
-        """The path of every Whoosh document number (deleted ones too: they never match)."""
+    def live_paths(self) -> dict[int, str]:
+        """The path of each live Whoosh document, by document number."""
         with self._whoosh():
-            return list(self._searcher.reader().column_reader("path"))
+            reader = self._searcher.reader()
+            paths = reader.column_reader("path")
+            return {doc: paths[doc] for doc in reader.all_doc_ids()}
+
+    def phrase_in(self, field: str, words: list[str], docs: list[int]) -> list[int]:
+        """Those of `docs` (ascending document numbers) whose `field` holds `words` side by side."""
+        found: list[int] = []
+        with self._whoosh():
+            reader = self._searcher.reader()
+            if not docs or any((field, word) not in reader for word in words):
+                return found
+            rarest = min(words, key=lambda word: reader.doc_frequency(field, word))
+            if reader.doc_frequency(field, rarest) < len(docs):  # fewer documents hold it than are asked about
+                docs = sorted(set(docs).intersection(reader.postings(field, rarest).all_ids()))
+            matchers = [reader.postings(field, word) for word in words]
+            for doc in docs:
+                positions = []
+                for matcher in matchers:
+                    if matcher.is_active() and matcher.id() < doc:
+                        matcher.skip_to(doc)
+                    if not matcher.is_active():
+                        return found
+                    if matcher.id() != doc:
+                        break
+                    positions.append(set(matcher.value_as("positions")))
+                else:
+                    if any(all(start + i in at for i, at in enumerate(positions[1:], 1)) for start in positions[0]):
+                        found.append(doc)
+        return found
 
     def close(self) -> None:
         with self._lock:
