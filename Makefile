@@ -1,6 +1,7 @@
 # The commands of the README:
 #   make write   the writer's preview: mkdocs serve with live reload and each page's kb check findings
 #   make serve   set everything up, check the content, build the site and serve it on http://127.0.0.1:8000
+#   make customer-site   the customer help centre (mkdocs.customer.yml) in site-customer/
 #   make test    set up what the tests need (chromium, PostgreSQL) and run the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -8,7 +9,7 @@ BIN     = $(VENV)/bin
 PORT   ?= 8000
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: write serve site test lint setup setup-dev browser wordlists postgresql clean
+.PHONY: write serve site customer-site test lint setup setup-dev browser wordlists postgresql clean
 
 serve: site
 	@echo "Serving the knowledge base on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
@@ -26,6 +27,12 @@ site: setup
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "Site built in site/"
 
+# The customer help centre from the same docs/: customer-visible articles only, no agent-only text, no desk.
+customer-site: setup
+	$(BIN)/kb check docs --no-findability
+	$(BIN)/mkdocs build --strict --quiet -f mkdocs.customer.yml
+	@echo "Customer help centre built in site-customer/"
+
 test: setup-dev browser postgresql lint
 	$(BIN)/python -m pytest
 
@@ -34,14 +41,18 @@ lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-setup: $(VENV)/.installed wordlists
-setup-dev: $(VENV)/.installed-dev wordlists
+setup: $(VENV)/.installed $(VENV)/.model wordlists
+setup-dev: $(VENV)/.installed-dev $(VENV)/.model wordlists
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kb needs Python 3.11 or newer; found " + sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The embedding model, fetched again whenever its pinned builds change (a no-op when the files are there).
+$(VENV)/.model: $(VENV)/.installed kb_tools/semantic/store.py
 	$(BIN)/python -m kb_tools.semantic.fetch
 	touch $@
 

@@ -167,6 +167,40 @@ def test_snippets_show_marks_but_never_run_markup(page: Page, served: str):
     assert page.evaluate("document.querySelectorAll('.kb-result__snippet *:not(mark)').length") == 0
 
 
+def test_the_dropdown_shows_the_summary_the_callers_phrase_and_a_draft_badge(page: Page, served: str):
+    """Before: a title, a section and a snippet only, so a draft looked like any validated answer."""
+    open_fresh(page, served)
+    titles = search_for(page, "cancel my contract")
+    assert titles[0] == "Close your account"
+    first = page.evaluate(
+        "(() => { const r = document.querySelector('.kb-result'); return {"
+        " badge: r.querySelector('.kb-badge.kb-status-draft')?.textContent || '',"
+        " summary: r.querySelector('.kb-result__summary')?.textContent || '',"
+        " phrase: r.querySelector('.kb-result__phrase')?.textContent || '' }; })()")
+    assert first == {"badge": "Draft", "phrase": "Caller: \u201ccancel my contract\u201d",
+                     "summary": "Give notice to close a Brightwave account from My Brightwave and explain the final "
+                                "bill and equipment return."}
+    # A validated article carries no state badge.
+    assert page.evaluate("[...document.querySelectorAll('.kb-result')].filter(r => r.querySelector("
+                         "'.kb-status-draft, .kb-status-archived')).length") == 1
+    assert "No good match" not in text_of(page, ".kb-search__status")
+    page.screenshot(path=SHOTS / "04b-search-draft-badge-summary-phrase.png")
+
+
+def test_a_weak_match_says_no_good_match(page: Page, served: str):
+    """Hybrid search finds something for anything; before, nothing told the agent it was no answer."""
+    open_fresh(page, served)
+    search_for(page, "banana bread recipe for the wifi party")
+    assert text_of(page, ".kb-search__status").startswith("No good match: try other words.")
+    assert page.evaluate("document.querySelector('.kb-search__results').classList.contains('kb-search__results--weak')")
+    page.screenshot(path=SHOTS / "04c-search-no-good-match.png")
+    open_fresh(page, served)
+    search_for(page, CALLER_SAYS)
+    assert not text_of(page, ".kb-search__status").startswith("No good match")
+    assert not page.evaluate("document.querySelector('.kb-search__results').classList.contains("
+                             "'kb-search__results--weak')")
+
+
 # --- the site-wide depth ----------------------------------------------------------------------
 
 
@@ -306,6 +340,8 @@ def test_call_mode_works_from_a_file_url(page: Page, sample_site: Path):
 
 def test_every_page_carries_the_steps_kb_steps_gives(sample_site: Path, served: str):
     pages = sorted(sample_site.glob("*/*/index.html"))
+    archived = sample_site / "account" / "upgrade-from-fibre-70" / "index.html"  # an archived how-to with steps
+    assert archived in pages and 'id="kb-steps"' not in archived.read_text("utf-8")
     carried = 0
     for built in pages:
         found = re.search(r'<div id="kb-steps" hidden data-kb-steps="([^"]*)"></div>', built.read_text("utf-8"))
@@ -460,6 +496,39 @@ def test_closing_and_reopening_resumes_the_call(page: Page, served: str):
     assert "incorrect" in text_of(page, ".kb-call__trail")
     page.keyboard.press("Home")
     assert text_of(page, ".kb-call__progress").startswith("Step 1 of")
+    page.keyboard.press("1")
+    page.keyboard.press("Escape")
+    # Another article is another call: it starts at its first step, with no answers.
+    assert page.evaluate("sessionStorage.getItem('kb-call') !== null")  # this call is kept
+    page.goto(served + NO_INTERNET)
+    page.wait_for_function("!!document.querySelector('.kb-walk')")
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    assert text_of(page, ".kb-call__progress").startswith("Step 1 of")
+    assert page.evaluate("document.querySelector('.kb-call__trail').hidden")
+    # A call that ended ("Yes, it's solved") is over: the next one starts at step 1.
+    page.keyboard.press("2")
+    page.keyboard.press("Escape")
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    assert text_of(page, ".kb-call__progress").startswith("Step 2 of")  # resumed
+    page.evaluate("(() => { const n = [...document.querySelectorAll('.kb-call__outcome')]; n[n.length - 1].click(); })()")
+    page.wait_for_function("!document.querySelector('.kb-call__finish').hidden")
+    page.click(".kb-call__yes")
+    page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    assert text_of(page, ".kb-call__progress").startswith("Step 1 of")
+    assert page.evaluate("document.querySelector('.kb-call__trail').hidden")
+
+
+def test_a_click_on_an_outcome_goes_where_it_leads(page: Page, served: str):
+    open_fresh(page, served + NO_INTERNET)
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    page.click(".kb-call__outcomes li:nth-child(2) .kb-call__outcome")  # "Orange, or flashing" -> step 2
+    assert text_of(page, ".kb-call__progress").startswith("Step 2 of")
+    assert text_of(page, ".kb-call__trail") == "Step 1: Orange, or flashing"
 
 
 def test_links_and_bold_labels_stay_live_in_the_dialog(page: Page, served: str):
@@ -471,6 +540,15 @@ def test_links_and_bold_labels_stay_live_in_the_dialog(page: Page, served: str):
     link = page.evaluate("document.querySelector('.kb-call__step a').href")
     assert link == served + "app/update-the-app/#steps"
     assert page.evaluate("[...document.querySelectorAll('.kb-call__outcome strong')].map(e => e.textContent)") == ["Home"]
+    # A link in a checkpoint is live, and bold labels in a checkpoint and an outcome keep their bold.
+    open_fresh(page, served + NO_INTERNET)
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    assert page.evaluate("[...document.querySelectorAll('.kb-call__outcome strong')].map(e => e.textContent)") == ["Power"]
+    assert page.evaluate("document.querySelector('.kb-call__checkpoint-text a').href") == \
+        served + "homehub/homehub-lights-explained/#the-four-lights"
+    page.click(".kb-call__checkpoint-text a")
+    wait_across_pages(page, "location.pathname === '/homehub/homehub-lights-explained/'")
 
 
 CONTRAST_JS = """(() => {

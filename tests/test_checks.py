@@ -18,6 +18,10 @@ LOWERCASE_TAB = f'## Steps\n\n=== "beginner"\n\n    1. Press **Reset**.{SEEN}\n=
 EMPTY_TAB = f'## Steps\n\n=== "Beginner"\n\n=== "Expert"\n\n    1. Reset.{SEEN}'
 NO_LABEL = f'## Steps\n\n=== "Beginner"\n\n    1. Wait a minute.{SEEN}\n=== "Expert"\n\n    1. Wait.{SEEN}'
 TABS = f'=== "Beginner"\n\n    1. Press **Reset**.{SEEN}\n=== "Expert"\n\n    1. Reset.{SEEN}'
+AGENT_VOICE = (f'## Steps\n\n=== "Beginner"\n\n    1. Find the **Reset** hole on the back.\n       Tell them to press it.'
+               f'{SEEN}\n=== "Expert"\n\n    1. Reset.{SEEN}')
+AGENT_BLOCK = (f'## Steps\n\n=== "Beginner"\n\n    1. Press **Reset**.\n\n        !!! agent "For agents"\n'
+               f'            Ask the customer to read out the account number first.\n{SEEN}\n=== "Expert"\n\n    1. Reset.{SEEN}')
 KCS_PARTIAL = f"## Issue\n\nIt breaks.\n\n## Resolution\n\n{TABS}"
 KCS_ORDER = f"## Environment\n\nAny.\n\n## Issue\n\nIt breaks.\n\n## Resolution\n\n{TABS}\n## Cause\n\nWhy.\n"
 
@@ -25,7 +29,14 @@ CASES = [
     # (id, front matter changes, body, expected "line: severity: message [rule]")
     ("unknown key", {"colour": "blue"}, None,
      "12: error: unknown front matter key 'colour'; the known keys are: title, summary, product, type, tags, "
-     "customer_says, owner, reviewed, review_every, status. [unknown-key]"),
+     "customer_says, owner, reviewed, review_every, status, visibility. [unknown-key]"),
+    ("unknown visibility", {"visibility": "public"}, None,
+     "12: error: unknown visibility 'public'; use internal (agents only) or customer (the help centre too). "
+     "[unknown-visibility]"),
+    ("agent voice", {}, AGENT_VOICE,
+     '21: error: step 1 speaks to the agent ("Tell them to") in a customer-visible article: write the step to '
+     'whoever does it ("Open the app and tap My Hub.") and put what only the agent does in an `!!! agent` block. '
+     "[agent-voice]"),
     ("wrong type", {"tags": "router"}, None, "6: error: 'tags' should be a list of words, got 'router'. [wrong-type]"),
     ("bad date", {"reviewed": "14/09/2026"}, None,
      "9: error: 'reviewed' is '14/09/2026'; write the date as YYYY-MM-DD. [bad-date]"),
@@ -77,6 +88,16 @@ def test_each_problem_has_one_exact_finding(write_docs, changes, body, expected)
     errors = expected.split(": ")[1] == "error"
     assert lines[-1] == f"1 articles checked: {int(errors)} error{'' if errors else 's'}, {int(not errors)} warning{'s' if errors else ''}"
     assert result.exit_code == (1 if errors else 0)
+
+
+@pytest.mark.parametrize("changes", [{}, {"visibility": "internal"}, {"type": "playbook"}],
+                         ids=["in an agent block", "internal article", "playbook"])
+def test_the_agent_may_be_spoken_to_where_only_agents_read(write_docs, changes):
+    body = AGENT_BLOCK if not changes else AGENT_BLOCK.replace("    1. Press **Reset**.", "    1. Ask them to press **Reset**.")
+    docs = write_docs({"router/a.md": article("Reset the router", body=body, **changes)})
+    result = CliRunner().invoke(main, ["check", str(docs)], catch_exceptions=False)
+    assert "[agent-voice]" not in result.output
+    assert "Ask them to" in (docs / "router/a.md").read_text() or not changes
 
 
 def test_front_matter_syntax_error_names_the_line(write_docs):
@@ -173,8 +194,8 @@ def test_findability_can_search_an_existing_index(write_docs, tmp_path):
 # --- onboarding paths, the glossary and Beginner wording -----------------------------------------
 
 GLOSSARY = "terms:\n  - term: WAN\n    definition: The hub's link to the internet.\n    jargon: true\n"
-MEDIUM = ("1. Ask the customer to open the Brightwave application and tap **My Hub**, the house icon in the "
-          "navigation bar at the bottom of the screen.")  # Flesch reading ease 56
+MEDIUM = ("1. Open the Brightwave application on the telephone and tap **My Hub**, the house icon in the "
+          "navigation bar at the bottom of the screen.")  # Flesch reading ease 55.6
 HARD = ("1. Press **Reset**. Subsequently, the configuration utility automatically reinitialises the administrative "
         "authentication credentials, necessitating comprehensive reconfiguration of every interconnected "
         "peripheral device.")  # Flesch reading ease -99

@@ -7,6 +7,8 @@ built sample site and index. Browser states are saved under test-artifacts/activ
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import html
 import http.client
 import json
 import logging
@@ -104,6 +106,8 @@ def test_searches_clicks_and_feedback_posted_over_http_appear_in_the_report(desk
                                                       "article": ARTICLE_PATH})
     nothing = search(desk.url, "qqzzxv blorfengast", "tests-report-2")
     assert nothing.json()["hits"] == []
+    badly = search(desk.url, "banana bread recipe for the wifi party", "tests-report-3")  # results, none of them an answer
+    assert badly.json()["hits"] and badly.json()["confidence"] == "none"
     voted = post(desk.url, "feedback", {"article": ARTICLE, "helpful": False, "reason": "hard-to-follow",
                                         "comment": "caller jo@example.com got lost", "step": 4, "via": "call",
                                         "depth": "beginner"})
@@ -115,6 +119,9 @@ def test_searches_clicks_and_feedback_posted_over_http_appear_in_the_report(desk
     queries = {q["query"]: q for q in data["top_queries"]}
     assert queries["router keeps dropping my wifi"]["opened"] == 1
     assert "qqzzxv blorfengast" in [q["query"] for q in data["zero_result_queries"]]
+    # The content gaps: no results, or results that answer badly (the desk records each search's confidence).
+    assert {"qqzzxv blorfengast", "banana bread recipe for the wifi party"} <= {q["query"] for q in data["no_match_queries"]}
+    assert "router keeps dropping my wifi" not in {q["query"] for q in data["no_match_queries"]}
     assert ARTICLE_PATH in [a["path"] for a in data["top_articles"]]
     wifi = next(h for h in data["helpfulness"] if h["path"] == ARTICLE_PATH)
     assert wifi["reasons"]["hard-to-follow"] >= 1 and wifi["stuck_steps"]["4"] >= 1
@@ -156,7 +163,15 @@ TOO_BIG = json.dumps({"article": ARTICLE_PATH, "helpful": False, "comment": "x" 
     ({"article": ARTICLE_PATH, "helpful": True, "depth": "guru"}, "application/json", 400,
      "depth must be one of beginner, expert"),
     ({"article": ARTICLE_PATH, "helpful": True, "rating": 5}, "application/json", 400,
-     "unknown field 'rating'; the fields are article, helpful, reason, comment, step, depth, via, session"),
+     "unknown field 'rating'; the fields are article, helpful, reason, comment, step, depth, via, session, trail"),
+    ({"article": ARTICLE_PATH, "helpful": False, "trail": "Blinking red"}, "application/json", 400,
+     "trail must be a list of at most 50 answers, each [article path, step, outcome number]"),
+    ({"article": ARTICLE_PATH, "helpful": False, "trail": [[ARTICLE_PATH, 1, "my customer Jo said no"]]},
+     "application/json", 400, "trail outcome must be a whole number from 1 to 50"),  # typed text is never stored
+    ({"article": ARTICLE_PATH, "helpful": False, "trail": [[ARTICLE_PATH, 1, 1], [ARTICLE_PATH, 3, 1]]},
+     "application/json", 400, f"trail answer 2: step 3 of {ARTICLE_PATH} has no outcome 1"),
+    ({"article": ARTICLE_PATH, "helpful": False, "trail": [["no/such.md", 1, 1]]}, "application/json", 400,
+     "trail answer 1: 'no/such.md' is not an article of the index"),
     ({"article": "no/such-article.md", "helpful": True}, "application/json", 400,
      "article must be an article of the index (a path from the search results or its page URL), "
      "not 'no/such-article.md'"),
@@ -173,6 +188,32 @@ def test_bad_feedback_is_refused_and_nothing_is_stored(desk: Desk, body: object,
     assert answer.headers["content-type"] == "application/json; charset=utf-8"
     assert answer.json()["error"].startswith(message)
     assert count(desk.log, "feedback") == before
+
+
+def test_a_stuck_calls_trail_is_stored_with_the_articles_labels_and_reported_per_branch(desk: Desk):
+    steps = json.loads(send(desk.url, "GET", f"/api/steps?article={ARTICLE_PATH}&depth=beginner").body)["steps"]
+    first, second = steps[0]["outcomes"][1]["label"], steps[1]["outcomes"][0]["label"]
+    for _ in range(2):
+        voted = post(desk.url, "feedback", {"article": ARTICLE_PATH, "helpful": False, "step": 3, "via": "call",
+                                            "depth": "beginner", "trail": [[ARTICLE_PATH, 1, 2], [ARTICLE_PATH, 2, 1]]})
+        assert voted.status == 201
+    row = latest_feedback(desk, voted.json()["id"] - 1)[0]
+    assert row.trail == ((ARTICLE_PATH, 1, first), (ARTICLE_PATH, 2, second))  # the article's own words
+
+    branch = f"step 1 \u201c{first}\u201d \u2192 step 2 \u201c{second}\u201d \u2192 stuck at step 3"
+    text = CliRunner().invoke(main, ["report", "--log", str(desk.log), "--docs", str(SAMPLE_DOCS), "--no-findability"],
+                              catch_exceptions=False).stdout
+    assert f"stuck after: {branch} (2)" in text
+    data = json.loads(CliRunner().invoke(main, ["report", "--log", str(desk.log), "--docs", str(SAMPLE_DOCS), "--json",
+                                                "--no-findability"], catch_exceptions=False).stdout)
+    wifi = next(h for h in data["helpfulness"] if h["path"] == ARTICLE_PATH)
+    assert {"trail": [{"article": ARTICLE_PATH, "step": 1, "outcome": first},
+                      {"article": ARTICLE_PATH, "step": 2, "outcome": second}], "step": 3, "count": 2} \
+        in wifi["stuck_branches"]
+    # /report keeps a page for 30 s per (owner, since): a since no other test asks for is built afresh.
+    since = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    page = send(desk.url, "GET", f"/report?since={since}").body.decode()
+    assert f'<span class="branch">after {html.escape(branch)} (2)</span>' in page
 
 
 def test_bad_clicks_and_wrong_methods_are_refused(desk: Desk):
@@ -341,8 +382,13 @@ def test_call_mode_not_yet_asks_where_the_call_got_stuck(page: Page, desk: Desk)
     page.wait_for_function("!document.querySelector('dialog.kb-call[open]')")
     assert "recorded as stuck at step 3" in page.evaluate("document.querySelector('.kb-desk-actions__status').textContent")
     page.wait_for_function("document.querySelector('.kb-feedback').dataset.state === 'sent'")  # the widget knows it was answered
+    assert page.evaluate("[...document.querySelectorAll('.kb-feedback__answers button')]"
+                         ".map(b => b.getAttribute('aria-pressed'))") == ["false", "true"]  # the picked answer shows
     (row,) = latest_feedback(desk, last)
     assert (row.helpful, row.step, row.via, row.depth) == (False, 3, "call", "beginner")
+    steps = json.loads(send(desk.url, "GET", f"/api/steps?article={ARTICLE_PATH}&depth=beginner").body)["steps"]
+    assert row.trail == tuple((ARTICLE_PATH, step, steps[step - 1]["outcomes"][outcome - 1]["label"])
+                              for step, outcome in ((1, 1), (2, 1), (5, 2)))  # the answers of WALK_TO_THE_END
 
 
 @needs_chromium

@@ -239,3 +239,15 @@ def test_paths_is_a_page_and_the_paths_tab_opens_the_first_path(sample_site: Pat
     assert tab is not None, "no Paths tab"
     first = catalog.paths[0].source.removesuffix(".md")
     assert tab.group(1).rstrip("/").endswith(first)
+
+
+def test_in_a_browser_paths_is_a_page_and_the_paths_tab_opens_the_first_path(page: Page, site_url: str, catalog):
+    answer = page.goto(f"{site_url}/paths/")
+    assert answer is not None and answer.status == 200
+    assert page.evaluate("document.querySelector('.md-content h1').firstChild.textContent") == "Onboarding paths"
+    page.goto(f"{site_url}/start-here/")
+    first_listed = page.evaluate("document.querySelector('.md-content td a').textContent")
+    assert first_listed == catalog.paths[0].title  # Start here's order
+    page.evaluate("[...document.querySelectorAll('a.md-tabs__link')].find(a => a.textContent.trim() === 'Paths').click()")
+    page.wait_for_function(f"location.pathname === '/paths/{catalog.paths[0].name}/'")
+    assert page.evaluate("document.querySelector('.md-content h1').firstChild.textContent") == catalog.paths[0].title

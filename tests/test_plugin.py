@@ -44,10 +44,11 @@ def test_sample_site_has_a_landing_page_per_product(sample_site: Path):
     landing = (sample_site / "homehub/index.html").read_text(encoding="utf-8")
     assert re.search(r'<h2 id="troubleshooting">Troubleshooting', landing)
     assert 'href="wifi-keeps-dropping/"' in landing
-    for product in ("account", "app", "service-skills"):
+    for product in ("homehub-7", "account", "app", "services", "policies", "service-skills"):
         assert (sample_site / product / "index.html").is_file()
     nav_titles = re.findall(r'md-tabs__link[^>]*>\s*([^<]+?)\s*<', landing)
-    assert nav_titles == ["Welcome", "Start here", "Paths", "HomeHub router", "My Brightwave account", "Brightwave app",
+    assert nav_titles == ["Welcome", "Start here", "Paths", "HomeHub router", "HomeHub 7 router",
+                          "My Brightwave account", "Brightwave app", "Outages, moves and visits", "Policies and contact",
                           "Service skills", "Glossary", "Writing articles"]
     assert not (sample_site / "products.yml").exists()
 

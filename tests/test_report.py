@@ -61,11 +61,12 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> KB:
     # No results, three times, typed two ways.
     for n, text in enumerate(["wifi password forgotten", "WiFi password  forgotten", "wifi password forgotten"]):
         log.record_search(text, results=0, session=f"desk-000{n}", at=noon(0) + n)
-    # Results shown, nothing opened.
+    # Results shown, nothing opened, and none matched well.
     log.record_search("router lights", results=2, shown=["router/lights.md", "router/red0.md"], session="desk-0010",
-                      at=noon(1))
+                      confidence="none", at=noon(1))
     # Reworded, then opened.
-    log.record_search("portal locked out", results=1, shown=["router/red1.md"], session="desk-0020", at=noon(1) + 100)
+    log.record_search("portal locked out", results=1, shown=["router/red1.md"], session="desk-0020", at=noon(1) + 100,
+                      confidence="partial")
     final = log.record_search("cannot log in portal", results=1, shown=["portal/sign-in.md"], session="desk-0020",
                               at=noon(1) + 120)
     log.record_click(final, "portal/sign-in.md", rank=1, at=noon(1) + 125)
@@ -100,9 +101,12 @@ def test_the_text_report_shows_gaps_usage_helpfulness_and_health(kb: KB):
     text = result.stdout
     week = TODAY - dt.timedelta(days=6)
     assert text.startswith(f"kb report: {week} to {TODAY}  (log: {kb.log})\n")
-    assert "6 searches by 5 sessions: 3 with no results (50%), 1 desk search with nothing opened, 1 reworded; " \
-           "3 feedback votes." in text
-    assert "Content gaps: no results\n    3  'wifi password forgotten'  (last " in text
+    assert "6 searches by 5 sessions: 3 with no results (50%), 4 with no good match (67%), 1 desk search with nothing " \
+           "opened, 1 reworded; 3 feedback votes." in text
+    # Searches with results that answered badly are gaps too (before: only the zero-result ones).
+    assert ("Content gaps: no good match (no results, or none answering well)\n    3  'wifi password forgotten'  "
+            "(last ") in text
+    assert re.search(r"none answering well\)\n.*\n    1  'router lights'  \(last ", text)
     assert "Content gaps: results shown, none opened\n    1  'router lights'  first result router/lights.md" in text
     assert ("Reworded searches, by the query that ended them\n    1  'cannot log in portal'  after "
             "'portal locked out' (1); opened 1 of 1") in text
@@ -122,6 +126,9 @@ def test_json_has_every_list(kb: KB):
     assert data["searches"] == 6 and data["zero_results"] == 3 and data["votes"] == 3
     assert data["zero_result_queries"][0]["query"] == "wifi password forgotten"
     assert data["zero_result_queries"][0]["count"] == 3 and data["zero_result_queries"][0]["example"] == "wifi password forgotten"
+    assert data["no_good_match"] == 4
+    assert [(q["query"], q["count"]) for q in data["no_match_queries"]] == [("wifi password forgotten", 3),
+                                                                          ("router lights", 1)]
     assert data["unopened_queries"] == [{"query": "router lights", "count": 1, "example": "router lights",
                                          "last": (TODAY - dt.timedelta(days=1)).isoformat(), "opened": 0,
                                          "top_result": "router/lights.md"}]
@@ -183,6 +190,8 @@ def test_html_is_one_self_contained_page_with_its_charts(kb: KB, tmp_path: Path)
     assert not re.search(r"<script|<link|<img|src=|url\(|@import", page)
     assert set(re.findall(r"https?://[^\s\"'<>]+", page)) == {"http://www.w3.org/2000/svg"}
     assert "cannot log in portal" in page and "step 2 screen differs" in page
+    gaps = page[page.index("<h3>No good match (no results, or none answering well)</h3>"):page.index("<h3>Results shown")]
+    assert "wifi password forgotten" in gaps and "router lights" in gaps
 
 
 def test_without_a_log_the_report_still_shows_content_health(kb: KB, tmp_path: Path):
@@ -216,6 +225,7 @@ def test_kb_search_records_each_search_and_rewordings(kb: KB, searched: Path):
                                                                     ("cli", "zzqqxx nothing", False)]
     assert rows[0].shown[0].startswith("router/red") and rows[1].filters == {"product": "portal"}
     assert rows[0].reworded_as == rows[1].id and rows[0].session == rows[1].session  # one user, within a minute
+    assert rows[0].confidence in ("strong", "partial") and rows[1].confidence == "none"  # kept for kb report's gaps
 
 
 def test_no_log_and_kb_log_off_record_nothing(kb: KB, searched: Path):

@@ -22,12 +22,24 @@ from kb_tools.semantic.graph import build_onnx, read_safetensors
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
+def _model_fetched() -> None:
     if not (model_dir() / store.ONNX_FILE).exists():
         pytest.skip(f"the embedding model is not fetched into {model_dir()}; run `make setup` "
                     f"or `{store.FETCH_COMMAND}`")
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    """The default, full-precision build: its vectors must equal sentence-transformers'."""
+    _model_fetched()
     return Embedder.load()
+
+
+@pytest.fixture(scope="module")
+def int8() -> Embedder:
+    """The quantized build (KB_MODEL_BUILD=int8)."""
+    _model_fetched()
+    return Embedder.load(build=store.INT8)
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +60,35 @@ def test_vectors_match_sentence_transformers(embedder: Embedder, reference: tupl
     assert vectors.shape == (len(texts), 384) and vectors.dtype == np.float32
     assert _cosines(vectors, expected).min() >= 0.999
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_int8_build_stays_close_to_sentence_transformers(int8: Embedder,
+                                                        reference: tuple[list[str], np.ndarray]) -> None:
+    texts, expected = reference
+    vectors = int8.embed(texts)
+    cosines = _cosines(vectors, expected)
+    # Quantization moves each vector a little (the relevance cost is measured in bench/relevance.py),
+    # never to another place: a broken quantization gives cosines near 0.
+    assert cosines.min() >= 0.93 and cosines.mean() >= 0.97
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_int8_rows_do_not_depend_on_their_batch(int8: Embedder, reference: tuple[list[str], np.ndarray]) -> None:
+    # Its activations are quantized by their range over a run: texts are embedded one per run.
+    texts, _ = reference
+    np.testing.assert_array_equal(int8.embed(texts, batch_size=4), np.stack([int8.embed_query(t) for t in texts]))
+    np.testing.assert_array_equal(int8.embed(texts[:2]), int8.embed(texts)[:2])
+
+
+def test_float32_is_the_default_build_and_kb_model_build_picks_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert store.active_build() == store.FLOAT32
+    monkeypatch.setenv("KB_MODEL_BUILD", " Int8")
+    assert store.active_build() == store.INT8
+    assert store.model_id() == store.INT8.sha256 != store.model_id(store.FLOAT32)
+    monkeypatch.setenv("KB_MODEL_BUILD", "fp16")
+    with pytest.raises(ModelUnavailableError, match=r"^KB_MODEL_BUILD='fp16' is not a build of the model; "
+                                                    r"use one of float32, int8 \(or leave it unset\)\.$"):
+        Embedder.load()
 
 
 def test_reference_covers_truncation_and_non_ascii(reference: tuple[list[str], np.ndarray]) -> None:

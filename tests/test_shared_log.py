@@ -39,11 +39,12 @@ def write_records(log: ActivityLog) -> None:
     """The same desk activity, whatever keeps it: typed, reworded, opened, voted, stuck."""
     for n, text in enumerate(["wifi password forgotten", "WiFi password  forgotten"]):
         log.record_search(text, results=0, session=f"desk-000{n}", at=noon(0) + n)
-    log.record_search("router lights", results=2, shown=["a.md", "b.md"], session="desk-0010", at=noon(1))
+    log.record_search("router lights", results=2, shown=["a.md", "b.md"], session="desk-0010", at=noon(1),
+                      confidence="none")
     log.record_search("portal locked", results=1, shown=["b.md"], session="desk-0020", at=noon(1) + 100,
-                      as_you_type=True)
+                      as_you_type=True, confidence="strong")
     log.record_search("portal locked out", results=1, shown=["b.md"], session="desk-0020", at=noon(1) + 103,
-                      as_you_type=True)
+                      as_you_type=True, confidence="none")  # typed on: the same row, now matching badly
     final = log.record_search("cannot log in", results=1, shown=["c.md"], session="desk-0020", at=noon(1) + 120)
     assert final is not None
     log.record_click(final, "c.md", rank=1, at=noon(1) + 125)
@@ -51,6 +52,9 @@ def write_records(log: ActivityLog) -> None:
     log.record_feedback("a.md", helpful=False, reason="missing-step", comment="call jo@example.com", step=2, via="call",
                         at=noon(0))
     log.record_feedback("c.md", helpful=True, at=noon(1))
+    for n in range(2):  # two calls stuck after the same answers, across two articles
+        log.record_feedback("c.md", helpful=False, step=3, via="call", at=noon(0) + 10 + n,
+                            trail=[("a.md", 1, "Blinking red"), ("c.md", 2, "AUTH-423")])
 
 
 def report_of(target: Path | str, *, days: int = 30) -> dict:
@@ -86,8 +90,15 @@ def test_the_report_is_the_same_on_sqlite_and_postgresql(pg_url: str, tmp_path: 
         log.close()
     on_sqlite, on_postgres = report_of(tmp_path / "log.sqlite"), report_of(pg_url)
     assert on_sqlite == on_postgres
-    assert on_sqlite["searches"] == 6 and on_sqlite["reworded"] == 1 and on_sqlite["votes"] == 2
+    assert on_sqlite["searches"] == 6 and on_sqlite["reworded"] == 1 and on_sqlite["votes"] == 4
+    stuck = next(h for h in on_sqlite["helpfulness"] if h["path"] == "c.md")["stuck_branches"]
+    assert stuck == [{"trail": [{"article": "a.md", "step": 1, "outcome": "Blinking red"},
+                                {"article": "c.md", "step": 2, "outcome": "AUTH-423"}], "step": 3, "count": 2}]
     assert on_sqlite["log_starts"] == (TODAY - dt.timedelta(days=20)).isoformat()
+    # Each search's confidence is kept (as typed on, the last one's): the gaps are those with no good match.
+    assert on_sqlite["no_good_match"] == 4
+    assert {q["query"] for q in on_sqlite["no_match_queries"]} == {"wifi password forgotten", "router lights",
+                                                                   "portal locked out"}
     assert report_of(pg_url, days=6)["searches"] == 5  # the period, on the database too
 
 
@@ -99,16 +110,17 @@ def test_kb_log_copy_round_trip_is_idempotent_and_counts_in_equal_counts_out(pg_
     runner = CliRunner()
     first = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
     assert first.exit_code == 0, first.output
-    assert "9 records in both logs (6 searches, 1 clicks, 2 feedback, 0 handoffs); 9 copied now" in first.stdout
+    assert "11 records in both logs (6 searches, 1 clicks, 4 feedback, 0 handoffs); 11 copied now" in first.stdout
     again = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
-    assert "9 records in both logs" in again.stdout and "0 copied now, 9 were already there" in again.stdout
-    assert copy_log(pg_url, str(back)).counts == {"searches": 6, "clicks": 1, "feedback": 2, "handoffs": 0}
-    assert report_of(source) == report_of(pg_url) == report_of(back)
+    assert "11 records in both logs" in again.stdout and "0 copied now, 11 were already there" in again.stdout
+    assert copy_log(pg_url, str(back)).counts == {"searches": 6, "clicks": 1, "feedback": 4, "handoffs": 0}
+    assert report_of(source) == report_of(pg_url) == report_of(back)  # the trails too
+    assert report_of(back)["helpfulness"][0]["stuck_branches"][0]["count"] == 2
     # New records after the copy get new ids on the database (its identity follows the copied ids).
     added = ActivityLog(pg_url)
     added.record_feedback("a.md", helpful=True)
     added.close()  # a pool left to the garbage collector may be collected in its own worker thread, which cannot join itself
-    assert len(read_activity(pg_url).feedback) == 3
+    assert len(read_activity(pg_url).feedback) == 5
     # A log with records of its own is refused, with the reason.
     other = tmp_path / "other.sqlite"
     own = ActivityLog(other)

@@ -25,7 +25,7 @@ def _beginner(steps: str) -> str:
 
 
 BRANCHING = _beginner("""\
-    1. Ask them to read the **Internet** light, see [the lights](b.md#lights).
+    1. Read the **Internet** light, see [the lights](b.md#lights).
 
         Checkpoint: which **colour** is it?
 
@@ -64,8 +64,8 @@ def test_outcomes_under_a_checkpoint_become_the_steps_graph(write_docs):
     ]
     assert [o.line for o in first.outcomes] == [24, 25, 26, 27]
     assert first.checkpoint == "which colour is it?"  # the outcomes are not part of the checkpoint
-    assert first.text == "Ask them to read the Internet light, see the lights."
-    assert first.html == 'Ask them to read the <strong>Internet</strong> light, see <a href="b.md#lights">the lights</a>.'
+    assert first.text == "Read the Internet light, see the lights."
+    assert first.html == 'Read the <strong>Internet</strong> light, see <a href="b.md#lights">the lights</a>.'
     assert first.checkpoint_html == "which <strong>colour</strong> is it?"
     assert first.outcomes[2].html == "Blinking <strong>red</strong>"
     assert [o.target for o in second.outcomes] == ["solved", "step 1"]
@@ -206,7 +206,7 @@ def test_a_good_tree_and_the_section_it_enters_are_clean(write_docs):
 
 def test_every_sample_article_has_a_valid_graph():
     result = CliRunner().invoke(main, ["check", str(SAMPLE_DOCS), "--no-findability", "--json"], catch_exceptions=False)
-    graph_rules = {"outcome-target", "unreachable-step", "dead-end", "no-way-out", "prose-jump"}
+    graph_rules = {"outcome-target", "unreachable-step", "dead-end", "no-way-out", "prose-jump", "missing-checkpoint"}
     found = [f for f in json.loads(result.output)["findings"] if f["rule"] in graph_rules]
     assert found == []
 
@@ -228,9 +228,9 @@ def test_kb_steps_prints_the_tree(sample_index):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Can't sign in to My Brightwave  (beginner)  account/cant-sign-in.md"
-    assert lines[2].startswith("1. Ask the customer to read out the red message")
+    assert lines[2].startswith("1. Find the red message under the Sign in button")
     assert lines[3:8] == [
-        "   Checkpoint: you have the exact wording. Which message is it?",
+        "   Checkpoint: the exact wording of the message. Which is it?",
         '   - "The email or password you entered is incorrect." → step 2',
         '   - "Your account is locked after too many attempts." (AUTH-423) → step 5',
         '   - "This sign-in link has expired." (AUTH-410) → step 6',
@@ -254,3 +254,33 @@ def test_kb_steps_json_is_the_graph_and_api_steps_returns_it(sample_index, serve
     url = served_kb.rstrip("/") + "/api/steps?article=account/cant-sign-in.md&depth=beginner"
     with urllib.request.urlopen(url, timeout=10) as answer:
         assert json.load(answer) == graph
+
+
+# --- where writers learn the form ------------------------------------------------------------------
+
+
+def test_the_writing_guides_example_is_a_valid_tree(write_docs):
+    guide = (SAMPLE_DOCS / "writing-articles.md").read_text(encoding="utf-8")
+    example = guide.split("## Steps that branch: outcomes")[1].split("```markdown\n")[1].split("```")[0]
+    wifi = _beginner("1. Tap **Restart**.\n\n    Checkpoint: it restarts.\n\n2. Tap **Scan**.\n\n"
+                     "    Checkpoint: it scans.\n") \
+        .replace("## Steps", "## Resolution")
+    docs = write_docs({"router/a.md": article(body=f"## Steps\n\n{example}\n{EXPERT}", customer_says=None),
+                       "router/wifi-keeps-dropping.md": article("Wi-Fi", body=wifi, customer_says=None)})
+    steps = ArticleParser(load_config(docs)).parse(docs / "router/a.md").steps("beginner")
+    assert [[o.target for o in s.outcomes] for s in steps] == [
+        ["Wi-Fi keeps dropping, step 2", "step 2", "step 3"], ["solved", "hand off to Network Support with the "
+                                                                "hub's serial number"],
+        ["step 2", "hand off: book an engineer visit"]]
+    result = CliRunner().invoke(main, ["check", str(docs)], catch_exceptions=False)
+    assert result.output.strip() == "2 articles checked: 0 errors, 0 warnings"
+
+
+@pytest.mark.parametrize("kind", ["troubleshooting", "how-to"])
+def test_kb_new_drafts_show_the_outcome_form(write_docs, kind):
+    docs = write_docs({})
+    result = CliRunner().invoke(main, ["new", "Fix it", "-p", "router", "-t", kind, "-o", "ana", "--docs", str(docs)])
+    assert result.exit_code == 0, result.output
+    steps = ArticleParser(load_config(docs)).parse(docs / "router/fix-it.md").steps("beginner")
+    targets = [o.target for s in steps for o in s.outcomes]
+    assert "solved" in targets and any(t.startswith("step ") for t in targets)

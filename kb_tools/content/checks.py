@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from kb_tools.content.audience import check_voice
 from kb_tools.content.card import Card
 from kb_tools.content.check_steps import check_steps
+from kb_tools.content.customer_copy import check_template
 from kb_tools.content.findings import Finding
 from kb_tools.content.glossary import (
     GLOSSARY_PAGE,
@@ -78,6 +80,8 @@ def check_collection(collection: Collection, *, today: dt.date | None = None,
     findings.extend(_links(collection, glossary))
     findings.extend(_duplicate_titles(collection))
     findings.extend(check_steps(collection))
+    findings.extend(check_voice(collection))
+    findings.extend(check_template(collection))
     findings.extend(source_problems(collection.config.docs_dir))  # files the model could not read at all
     for rule in extra_rules:
         findings.extend(rule(collection))

@@ -28,8 +28,13 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "reviewed": ((dt.date, str), "a date (YYYY-MM-DD)"),
     "review_every": (int, "a number of days"),
     "status": (str, "draft, validated or archived"),
+    "visibility": (str, "internal or customer"),
 }
 _REQUIRED = ("title", "summary", "product", "type", "reviewed", "review_every", "status")
+# Who reads an article: agents only, or customers too (the customer edition, Copy for the customer).
+INTERNAL, CUSTOMER = "internal", "customer"
+VISIBILITIES = (INTERNAL, CUSTOMER)
+_CUSTOMER_TYPES = ("how-to", "troubleshooting", "reference", "concept", "known-issue")
 _PAGE_KEYS = ("audience", "order", "steps")  # onboarding-path pages; kb_tools.content.paths checks them
 _SENTENCE_END = re.compile(r"[.!?](?:\s+|$)")
 
@@ -48,6 +53,16 @@ class Metadata:
     reviewed: dt.date | None = None
     review_every: int | None = None
     status: str = "validated"
+    visibility_written: str | None = None  # as the front matter says; `visibility` applies the default
+
+    @property
+    def visibility(self) -> str:
+        """Who may read it: "customer" (the customer edition too) or "internal" (agents only)."""
+        return self.visibility_written or default_visibility(self.type)
+
+    @property
+    def is_customer_visible(self) -> bool:
+        return self.visibility == CUSTOMER
 
     @property
     def review_due(self) -> dt.date | None:
@@ -125,6 +140,11 @@ def parse_metadata(fm: FrontMatter, config: KBConfig, path: str) -> tuple[Metada
     if status not in STATUSES:
         report("unknown-status", "status", f"unknown status {status!r}; use one of: {', '.join(STATUSES)}.")
         status = "validated"
+    visibility = values.get("visibility")
+    if visibility is not None and visibility not in VISIBILITIES:
+        report("unknown-visibility", "visibility",
+               f"unknown visibility {visibility!r}; use internal (agents only) or customer (the help centre too).")
+        visibility = None
     summary = values.get("summary", "")
     if summary and len(_SENTENCE_END.findall(summary.strip())) > 1:
         report("one-sentence-summary", "summary", "the summary has more than one sentence; keep it to one.",
@@ -134,9 +154,14 @@ def parse_metadata(fm: FrontMatter, config: KBConfig, path: str) -> tuple[Metada
         title=values.get("title"), summary=summary, product=product, type=kind,
         tags=tuple(values.get("tags", ())), customer_says=tuple(values.get("customer_says", ())),
         owner=values.get("owner"), reviewed=reviewed if isinstance(reviewed, dt.date) else None,
-        review_every=values.get("review_every"), status=status,
+        review_every=values.get("review_every"), status=status, visibility_written=visibility,
     )
     return meta, findings
+
+
+def default_visibility(kind: str | None) -> str:
+    """Without `visibility:`, what customers can act on is theirs; playbooks and pages are the desk's."""
+    return CUSTOMER if kind in _CUSTOMER_TYPES else INTERNAL
 
 
 def _parse_date(text: str) -> dt.date | None:

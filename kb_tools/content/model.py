@@ -52,6 +52,7 @@ class Step:
     html: str = ""  # the text with bold labels and links kept
     checkpoint_html: str = ""
     outcomes: tuple[Outcome, ...] = ()
+    agent: str = ""  # its `!!! agent` blocks: for the agent only, never in `text`
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ def _step(number: int, found: OutlineStep, locate: _Locator, section_line: int) 
     outcomes = tuple(Outcome(o.label, o.html, o.target, o.href, locate.line_of(o.label or o.target, line))
                      for o in found.outcomes)
     return Step(number, found.text, found.checkpoint, tuple(dict.fromkeys(found.labels)), found.variant, line,
-                found.html, found.checkpoint_html, outcomes)
+                found.html, found.checkpoint_html, outcomes, found.agent)
 
 
 def _tab_set(tabs: list[OutlineTab], locate: _Locator) -> TabSet:

@@ -14,6 +14,10 @@ from html.parser import HTMLParser
 
 from kb_tools.content.markdown_ext import CHECKPOINT_CLASS
 
+# `!!! agent "For agents"`: text for the agent only (see kb_tools.content.audience)
+AGENT_CLASS = "agent"
+AGENT_TITLE_CLASS = "admonition-title"
+
 DEPTH_LABELS = {"Beginner": "beginner", "Expert": "expert"}
 BOTH = "both"
 
@@ -51,6 +55,7 @@ class OutlineStep:
     html: str = ""  # the text with its bold labels and links kept
     checkpoint_html: str = ""
     outcomes: tuple[OutlineOutcome, ...] = ()
+    agent: str = ""  # the step's `!!! agent` blocks: for the agent only, never in the step's text
 
 
 @dataclass
@@ -120,6 +125,7 @@ class _StepBuffer:
     checkpoint_html: list[str] = field(default_factory=list)
     outcomes: list[OutlineOutcome] = field(default_factory=list)
     outcome: _OutcomeBuffer | None = None
+    agent: list[str] = field(default_factory=list)
 
 
 class _Walker(HTMLParser):
@@ -140,6 +146,7 @@ class _Walker(HTMLParser):
         self.step_list_depth = 0
         self.in_checkpoint = 0
         self.in_label = 0
+        self.in_agent = 0
         self.skip = 0
         self.links: list[OutlineLink] = []
         self.link_parts: list[str] | None = None
@@ -178,7 +185,9 @@ class _Walker(HTMLParser):
         if attributes.get("id"):
             self.ids.add(attributes["id"])
         role = ""
-        if self.skip or tag in _SKIPPED_TAGS or (tag == "a" and "headerlink" in classes):
+        # "For agents", an agent block's title, is not its text
+        is_agent_title = self.in_agent > 0 and (tag == "summary" or AGENT_TITLE_CLASS in classes)
+        if self.skip or tag in _SKIPPED_TAGS or is_agent_title or (tag == "a" and "headerlink" in classes):
             if tag not in _VOID_TAGS:
                 self.skip += 1
                 self.stack.append((tag, "skip"))
@@ -191,6 +200,9 @@ class _Walker(HTMLParser):
             self.heading_parts = []
             self.heading_meta = (int(tag[1]), attributes.get("id", ""))
             role = "heading"
+        elif tag in ("div", "details") and AGENT_CLASS in classes and ("admonition" in classes or tag == "details"):
+            self.in_agent += 1
+            role = "agent"
         elif tag == "div" and "tabbed-set" in classes:
             self.tab_sets.append(_TabSet())
             role = "tabset"
@@ -270,6 +282,8 @@ class _Walker(HTMLParser):
             self._end_step()
         elif role == "checkpoint":
             self.in_checkpoint -= 1
+        elif role == "agent":
+            self.in_agent -= 1
         elif role == "label":
             self.in_label -= 1
             if self.in_label == 0 and self.step is not None and self.label_parts is not None:
@@ -301,7 +315,9 @@ class _Walker(HTMLParser):
             self.text_count += 1
         section = self._section()
         step = self.step
-        if step is not None and step.outcome is not None:
+        if step is not None and self.in_agent:
+            step.agent.append(data)
+        elif step is not None and step.outcome is not None:
             self._outcome_text(step.outcome, data)
         elif step is not None:
             (step.checkpoint if self.in_checkpoint else step.parts).append(data)
@@ -313,6 +329,8 @@ class _Walker(HTMLParser):
         """Add to the HTML of what the step is collecting now: its text, checkpoint or outcome label."""
         step = self.step
         assert step is not None
+        if self.in_agent:
+            return  # agent-only text never reaches the step's own text
         if step.outcome is not None:
             if not step.outcome.after_arrow:
                 step.outcome.label_html.append(markup)
@@ -382,10 +400,11 @@ class _Walker(HTMLParser):
         checkpoint_html = _clean("".join(step.checkpoint_html))
         checkpoint_html = re.sub(r"^(<strong>)?checkpoint:\s*(</strong>)?\s*", "", checkpoint_html, flags=re.I)
         outcomes = tuple(step.outcomes)
+        agent = _clean("".join(step.agent))
         section.steps.append(OutlineStep(text, checkpoint or None, tuple(step.labels), variant,
-                                         _clean("".join(step.html)), checkpoint_html, outcomes))
+                                         _clean("".join(step.html)), checkpoint_html, outcomes, agent))
         said = " ".join(o.label for o in outcomes)
-        section.text += f" {text} {checkpoint} {said} "
+        section.text += f" {text} {checkpoint} {said} {agent} "  # agents search their notes too
 
     def finish(self) -> Outline:
         sections = [s for s in self.sections if s.text.strip() or s.steps or s.anchor]

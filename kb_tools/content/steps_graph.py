@@ -154,7 +154,7 @@ def _step_data(item: Placed, placed: Sequence[Placed], resolve: Resolve) -> dict
                  "to": target_data(parse_target(o.target, o.href, resolve), item, placed)} for o in step.outcomes]
     return {"number": item.number, "text": step.text, "checkpoint": step.checkpoint, "variant": step.variant,
             "position": item.position, "section": item.section, "html": _site_links(step.html, resolve),
-            "checkpoint_html": _site_links(step.checkpoint_html, resolve), "outcomes": outcomes,
+            "checkpoint_html": _site_links(step.checkpoint_html, resolve), "outcomes": outcomes, "agent": step.agent,
             "next": None if outcomes else next_in_list(placed, item)}
 
 

@@ -37,10 +37,11 @@ from kb_tools.measure.feedback import (
     PayloadError,
     parse_click,
     parse_feedback,
+    resolve_trail,
     session_id,
 )
 from kb_tools.search import Searcher
-from kb_tools.search.steps import find_steps
+from kb_tools.search.steps import find_steps, stored_steps
 from kb_tools.search.suggest import suggest
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,8 @@ class Api:
                 and not _client_wait(self._limits["/api/search"], request.environ)):
             search_id = self._write(lambda log: log.record_search(
                 query, results=results.total, shown=[hit.path for hit in results.hits], source="api",
-                filters={"depth": depth, "product": product}, session=request.session, as_you_type=True))
+                filters={"depth": depth, "product": product}, session=request.session, as_you_type=True,
+                confidence=results.confidence))
             if search_id is not None:
                 request.headers.append(("X-KB-Search-Id", str(search_id)))
         return results.to_dict()
@@ -187,10 +189,15 @@ class Api:
 
     def _feedback(self, searcher: Searcher, request: Request) -> Any:
         given, path, activity = self._posted(searcher, request, parse_feedback)
+        try:  # call mode's trail of answers, each checked against its article's steps graph
+            trail = resolve_trail(given.trail, lambda article: stored_steps(searcher, article, given.depth))
+        except PayloadError as exc:
+            raise ApiError(400, str(exc)) from None
         try:
             record_id = activity.record_feedback(path, helpful=given.helpful, reason=given.reason,
                                                  comment=given.comment, step=given.step, depth=given.depth,
-                                                 via=given.via, session=request.session or given.session)
+                                                 via=given.via, session=request.session or given.session,
+                                                 trail=trail)
         except ActivityLogError as exc:
             raise ApiError(503, f"the feedback was not saved: {exc}") from None
         if record_id is None:  # spooled on this host until the log's database answers again

@@ -116,7 +116,7 @@ def record_cli_search(target: LogTarget | None, query: str, results: SearchResul
     log = ActivityLog(target)
     try:
         log.record_search(query, results=results.total, shown=[hit.path for hit in results.hits], filters=filters,
-                          source="cli", session=cli_session())
+                          source="cli", session=cli_session(), confidence=results.confidence)
     except ActivityLogError as exc:
         return f"this search was not recorded: {exc}"
     finally:
@@ -149,19 +149,21 @@ class ActivityLog:
     # --- writes ---------------------------------------------------------------------------------
     def record_search(self, query: str, *, results: int, shown: Sequence[str] = (), filters: dict[str, Any] | None = None,
                       source: str = "api", session: str | None = None, as_you_type: bool = False,
-                      at: float | None = None) -> int | None:
+                      confidence: str | None = None, at: float | None = None) -> int | None:
         """Log one search and return its id (the id of the search being typed, when merged into it);
         None when it was spooled.
 
         With `session`, the session's previous search is marked reworded when this one follows
         it within REWORD_WINDOW and nothing was opened in between; with `as_you_type`, a query
         that only extends or trims the previous one within TYPING_WINDOW updates it instead.
+        `confidence` is how well the results matched (strong, partial, none: SearchResults.confidence);
+        `kb report` lists the queries with no good match as content gaps.
         """
         return self._record("search", {
             "at": time.time() if at is None else at, "query": _clean(scrub(query, typing=as_you_type)),
             "filters": json.dumps({k: v for k, v in (filters or {}).items() if v}, sort_keys=True),
             "results": int(results), "shown": json.dumps(list(shown)), "source": source, "session": session,
-            "as_you_type": as_you_type})
+            "as_you_type": as_you_type, "confidence": confidence})
 
     def record_click(self, search_id: int, article: str, *, rank: int | None = None,
                      at: float | None = None) -> bool | None:
@@ -172,8 +174,12 @@ class ActivityLog:
 
     def record_feedback(self, article: str, *, helpful: bool, reason: str | None = None, comment: str | None = None,
                         step: int | None = None, depth: str | None = None, via: str = "article",
-                        session: str | None = None, at: float | None = None) -> int | None:
-        """Log one answer to "Did this solve the caller's problem?"; its id, or None when it was spooled."""
+                        session: str | None = None, trail: Sequence[tuple[str, int, str]] = (),
+                        at: float | None = None) -> int | None:
+        """Log one answer to "Did this solve the caller's problem?"; its id, or None when it was spooled.
+
+        `trail`: call mode's answers that led here, oldest first, as (article, step, outcome label)
+        with the label from the article's steps graph (kb_tools.measure.feedback.resolve_trail)."""
         if reason is not None and reason not in REASONS:
             raise ValueError(f"reason must be one of {', '.join(REASONS)}, not {reason!r}")
         if via not in VIAS:
@@ -181,7 +187,8 @@ class ActivityLog:
         text = _clean(scrub(comment), keep_lines=True) if comment else None
         return self._record("feedback", {"at": time.time() if at is None else at, "article": article,
                                          "helpful": int(helpful), "reason": reason, "comment": text or None,
-                                         "step": step, "depth": depth, "via": via, "session": session})
+                                         "step": step, "depth": depth, "via": via, "session": session,
+                                         "trail": json.dumps([list(answer) for answer in trail]) if trail else None})
 
     @property
     def spooling(self) -> bool:
@@ -258,14 +265,15 @@ class ActivityLog:
 
 def _write_search(db: Tx, args: dict[str, Any]) -> int:
     at, session, source, text = args["at"], args["session"], args["source"], args["query"]
-    row = (at, text, args["filters"], args["results"], args["shown"])
+    # A record spooled by an older version has no confidence: stored as unknown (NULL).
+    row = (at, text, args["filters"], args["results"], args["shown"], args.get("confidence"))
     previous = _previous_unopened(db, session, source, at) if session else None
     if previous and args["as_you_type"] and at - previous[1] <= TYPING_WINDOW and _is_typing(previous[2], text):
-        db.run("UPDATE searches SET at = ?, query = ?, filters = ?, results = ?, shown = ? WHERE id = ?",
-               (*row, previous[0]))
+        db.run("UPDATE searches SET at = ?, query = ?, filters = ?, results = ?, shown = ?, confidence = ? "
+               "WHERE id = ?", (*row, previous[0]))
         return int(previous[0])
-    inserted = db.one("INSERT INTO searches (at, query, filters, results, shown, source, session) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", (*row, source, session))
+    inserted = db.one("INSERT INTO searches (at, query, filters, results, shown, confidence, source, session) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", (*row, source, session))
     assert inserted is not None
     if previous:
         db.run("UPDATE searches SET reworded_as = ? WHERE id = ?", (inserted[0], previous[0]))
@@ -281,10 +289,10 @@ def _write_click(db: Tx, args: dict[str, Any]) -> bool:
 
 
 def _write_feedback(db: Tx, args: dict[str, Any]) -> int:
-    inserted = db.one("INSERT INTO feedback (at, article, helpful, reason, comment, step, depth, via, session) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                      tuple(args[k] for k in ("at", "article", "helpful", "reason", "comment", "step", "depth", "via",
-                                              "session")))
+    inserted = db.one("INSERT INTO feedback (at, article, helpful, reason, comment, step, depth, via, session, trail) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      tuple(args.get(k) for k in ("at", "article", "helpful", "reason", "comment", "step", "depth",
+                                                  "via", "session", "trail")))  # (spooled before trails: none)
     assert inserted is not None
     return int(inserted[0])
 
@@ -336,6 +344,12 @@ class SearchRow:
     shown: tuple[str, ...]
     reworded_as: int | None
     opened: tuple[str, ...] = ()
+    confidence: str | None = None  # strong, partial, none; None when not recorded (older rows)
+
+    @property
+    def no_good_match(self) -> bool:
+        """Nothing found, or nothing that matched well: a content gap."""
+        return self.results == 0 or self.confidence == "none"
 
 
 @dataclass(frozen=True)
@@ -351,6 +365,7 @@ class FeedbackRow:
     step: int | None
     depth: str | None
     via: str
+    trail: tuple[tuple[str, int, str], ...] = ()  # call mode's answers: (article, step, outcome label), oldest first
 
 
 @dataclass
@@ -398,13 +413,23 @@ def _searches(db: Tx, lo: float, hi: float) -> Iterator[SearchRow]:
             "SELECT c.search_id, c.article FROM clicks c JOIN searches s ON s.id = c.search_id "
             "WHERE s.at >= ? AND s.at < ? ORDER BY c.id", (lo, hi)):
         opened.setdefault(search_id, []).append(article)
-    for row in db.rows("SELECT id, at, source, session, query, filters, results, shown, reworded_as FROM searches "
-                       "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
+    for row in db.rows("SELECT id, at, source, session, query, filters, results, shown, reworded_as, confidence "
+                       "FROM searches WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
         yield SearchRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], tuple(json.loads(row[7])),
-                        row[8], tuple(opened.get(row[0], ())))
+                        row[8], tuple(opened.get(row[0], ())), row[9])
 
 
 def _feedback(db: Tx, lo: float, hi: float) -> Iterator[FeedbackRow]:
-    for row in db.rows("SELECT id, at, article, helpful, reason, comment, step, depth, via FROM feedback "
+    for row in db.rows("SELECT id, at, article, helpful, reason, comment, step, depth, via, trail FROM feedback "
                        "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
-        yield FeedbackRow(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6], row[7], row[8])
+        yield FeedbackRow(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6], row[7], row[8],
+                          _trail(row[9]))
+
+
+def _trail(stored: str | None) -> tuple[tuple[str, int, str], ...]:
+    """A stored trail; one another tool wrote in another shape counts as none rather than stop the report."""
+    try:
+        answers = json.loads(stored) if stored else []
+        return tuple((str(article), int(step), str(label)) for article, step, label in answers)
+    except (ValueError, TypeError):
+        return ()

@@ -3,7 +3,11 @@
 The bodies are small JSON objects; anything else (not JSON, an unknown field, a wrong type or
 value, too long a text) is refused with a PayloadError naming the field, before anything is stored.
 
-  POST /api/feedback  {"article", "helpful", "reason"?, "comment"?, "step"?, "depth"?, "via"?, "session"?}
+  POST /api/feedback  {"article", "helpful", "reason"?, "comment"?, "step"?, "depth"?, "via"?, "session"?, "trail"?}
+
+"trail" is call mode's answers, oldest first: [[article path, step position, outcome number], ...].
+resolve_trail checks each against the article's steps graph and stores the outcome's label from the
+article, never text the desk typed.
   POST /api/click     {"search", "article", "rank"?, "session"?}
 """
 
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +24,8 @@ from kb_tools.measure.activity import MAX_TEXT, REASONS, VIAS
 MAX_BODY = 4096  # bytes
 MAX_STEP = 500
 MAX_RANK = 100
+MAX_TRAIL = 50  # answers in one call
+MAX_OUTCOMES = 50
 DEPTHS = ("beginner", "expert")
 SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _MAX_ARTICLE = 300
@@ -40,6 +47,7 @@ class FeedbackInput:
     depth: str | None = None
     via: str = "article"
     session: str | None = None
+    trail: tuple[tuple[str, int, int], ...] = ()  # (article, step position, outcome number), oldest first
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ class ClickInput:
 def parse_feedback(body: bytes) -> FeedbackInput:
     """The feedback in a request body, or PayloadError."""
     data = _object(body, required=("article", "helpful"), optional=("reason", "comment", "step", "depth", "via",
-                                                                      "session"))
+                                                                      "session", "trail"))
     helpful = data["helpful"]
     if not isinstance(helpful, bool):
         raise PayloadError("helpful must be true or false")
@@ -65,7 +73,29 @@ def parse_feedback(body: bytes) -> FeedbackInput:
     comment = _text(data, "comment", MAX_TEXT)
     return FeedbackInput(article=_article(data), helpful=helpful, reason=reason, comment=comment or None,
                          step=_whole(data, "step", MAX_STEP), depth=_choice(data, "depth", DEPTHS),
-                         via=_choice(data, "via", VIAS) or "article", session=session_id(data.get("session")))
+                         via=_choice(data, "via", VIAS) or "article", session=session_id(data.get("session")),
+                         trail=_trail(data.get("trail")))
+
+
+StepsOf = Callable[[str], Sequence[dict[str, Any]] | None]
+
+
+def resolve_trail(trail: Sequence[tuple[str, int, int]], steps_of: StepsOf) -> list[tuple[str, int, str]]:
+    """The trail as (article, step, outcome label), each answer checked against the article's steps graph.
+
+    `steps_of(article)` gives the article's steps at the call's depth (None: no such article); the
+    label is the article's own, so nothing the desk typed is stored. PayloadError names the answer
+    that is not in the graph."""
+    resolved = []
+    for at, (article, step, outcome) in enumerate(trail, 1):
+        steps = steps_of(article)
+        if steps is None:
+            raise PayloadError(f"trail answer {at}: {article[:100]!r} is not an article of the index")
+        outcomes = steps[step - 1].get("outcomes", []) if step <= len(steps) else []
+        if not 1 <= outcome <= len(outcomes):
+            raise PayloadError(f"trail answer {at}: step {step} of {article} has no outcome {outcome}")
+        resolved.append((article, step, str(outcomes[outcome - 1]["label"])))
+    return resolved
 
 
 def parse_click(body: bytes) -> ClickInput:
@@ -128,6 +158,24 @@ def _choice(data: dict[str, Any], name: str, choices: tuple[str, ...]) -> str | 
     if value not in choices:
         raise PayloadError(f"{name} must be one of {', '.join(choices)}")
     return str(value)
+
+
+def _trail(value: object) -> tuple[tuple[str, int, int], ...]:
+    if value is None:
+        return ()
+    shape = f"trail must be a list of at most {MAX_TRAIL} answers, each [article path, step, outcome number]"
+    if not isinstance(value, list) or len(value) > MAX_TRAIL:
+        raise PayloadError(shape)
+    answers = []
+    for answer in value:
+        if not (isinstance(answer, list) and len(answer) == 3 and isinstance(answer[0], str)
+                and 0 < len(answer[0]) <= _MAX_ARTICLE):
+            raise PayloadError(shape)
+        numbers = {"trail step": answer[1], "trail outcome": answer[2]}
+        step, outcome = _whole(numbers, "trail step", MAX_STEP), _whole(numbers, "trail outcome", MAX_OUTCOMES)
+        assert step is not None and outcome is not None
+        answers.append((answer[0], step, outcome))
+    return tuple(answers)
 
 
 def _whole(data: dict[str, Any], name: str, most: int) -> int | None:

@@ -36,7 +36,7 @@ def best_section(plan: QueryPlan, article: dict[str, Any], depth: str | None, po
                  meaning: dict[int, float] | None = None) -> Card | None:
     """The section card of the article's chapter (at `depth`, or shared) that best answers the query,
     with `link_anchor` and `link_heading` naming where to link; None when it has no sections."""
-    cards = [c for c in section_cards(article) if depth not in DEPTHS or c["depth"] in ("both", depth)]
+    cards = depth_cards(article, depth)
     if not cards:
         return None
     weights = plan.weights
@@ -61,6 +61,11 @@ def best_section(plan: QueryPlan, article: dict[str, Any], depth: str | None, po
     # Nothing in this depth's text matches (the match was in the title, say): open the depth's
     # own section first, so the link still lands on the right tab.
     return next((c for c in cards if depth and c["depth"] == depth), cards[0])
+
+
+def depth_cards(article: dict[str, Any], depth: str | None) -> list[Card]:
+    """The section cards a reader at `depth` sees (all of them without a depth)."""
+    return [c for c in section_cards(article) if depth not in DEPTHS or c["depth"] in ("both", depth)]
 
 
 def section_cards(article: dict[str, Any]) -> list[Card]:

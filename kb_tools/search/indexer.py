@@ -174,9 +174,9 @@ def _refused(config: KBConfig, changed: list[str]) -> list[Finding]:
 
 
 def _model_id() -> str:
-    from kb_tools.semantic.store import ONNX_SHA256
+    from kb_tools.semantic.store import model_id
 
-    return ONNX_SHA256
+    return model_id()
 
 
 def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[str], *, create: bool,
@@ -240,7 +240,7 @@ def article_document(article: Article, analysed: ArticleTerms) -> dict[str, Any]
         "key": f"a:{article.path}", "path": article.path, "product": meta.product or "", "type": meta.type or "",
         "status": meta.status, "owner": meta.owner or "", "tags": ",".join(meta.tags), "url": article.url,
         **text, "label": labels,
-        "meta": {"title": article.title, "summary": meta.summary,
+        "meta": {"title": article.title, "summary": meta.summary, "customer_says": list(meta.customer_says),
                  "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
                  "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths),
                  "sections": section_cards(article)},

@@ -180,6 +180,10 @@ class Postings:
             mask = _and(mask, np.array([tag.lower() in a[4] for a in self.articles], dtype=bool))
         return mask
 
+    def mask(self, name: str, value: str) -> np.ndarray:
+        """The articles whose filter column `name` (product, type, status) is `value`."""
+        return self._codes[name] == self._code(name, value)
+
     def facets(self, matched: np.ndarray) -> dict[str, dict[str, int]]:
         """Counts per product and type of the articles in `matched` (indices)."""
         facets = {}

@@ -22,6 +22,8 @@ class Hit:
     url: str
     score: float
     snippet: str
+    badge: str = ""  # "Draft" or "Archived": an article not (or no longer) validated (standing.py)
+    customer_phrase: str = ""  # the article's customer phrase (customer_says) the query matched, if one did
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _HIT_FIELDS}  # asdict() deep-copies: slower, and no need

@@ -20,14 +20,15 @@ import numpy as np
 
 from kb_tools.errors import IndexMissingError
 from kb_tools.search import storage
-from kb_tools.search.chapters import DEPTHS, best_section, blend
+from kb_tools.search.chapters import DEPTHS, best_section, blend, depth_cards
 from kb_tools.search.confidence import match_confidence
 from kb_tools.search.generation import LoadedGeneration, load
 from kb_tools.search.postings import Postings
 from kb_tools.search.query import QueryPlan, analyse, exact_plan, retrieval_terms
 from kb_tools.search.results import Hit, SearchResults
-from kb_tools.search.snippets import make_snippet
+from kb_tools.search.snippets import best_sentence_card, make_snippet, matched_phrase, sentence_weights
 from kb_tools.search.spelling import Speller
+from kb_tools.search.standing import badge, standing_factors
 from kb_tools.search.storage import INDEX_FORMAT
 from kb_tools.search.syntax import parse_exact
 from kb_tools.search.thesaurus import Thesaurus
@@ -147,7 +148,7 @@ class Searcher:
             candidates = self.candidates(loaded, lexical, matched, similarities, allowed)
             extra = [number for number, score in candidates if score == 0.0]  # found by meaning alone
             found = np.union1d(matched, np.array(extra, dtype=np.int64)) if extra else matched
-        ranked = self.score(loaded, candidates, similarities)[:limit]
+        ranked = self.score(loaded, candidates, similarities, standing_factors(plan, postings))[:limit]
         hits = [self.group(loaded, plan, postings.paths[number], score, depth,
                            similarities if link_sections else None, link_sections=link_sections)
                 for number, score in ranked]
@@ -190,14 +191,17 @@ class Searcher:
         return found
 
     def score(self, loaded: LoadedGeneration, candidates: list[tuple[int, float]],
-              similarities: Similarities | None = None) -> list[tuple[int, float]]:
-        """Order candidate articles: lexical score, or its blend with the closest section's meaning."""
-        if similarities is None:
-            return sorted(candidates, key=lambda pair: (-pair[1], pair[0]))
-        paths = loaded.postings.paths
-        top = max((score for _, score in candidates), default=0.0)
-        blended = [(number, blend(score, top, similarities.article(paths[number]))) for number, score in candidates]
-        return sorted(blended, key=lambda pair: (-pair[1], pair[0]))
+              similarities: Similarities | None = None, factors: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Order candidate articles: lexical score, or its blend with the closest section's meaning,
+        times the article's standing for the query (`factors`, standing.py)."""
+        scored = candidates
+        if similarities is not None:
+            paths = loaded.postings.paths
+            top = max((score for _, score in candidates), default=0.0)
+            scored = [(number, blend(score, top, similarities.article(paths[number]))) for number, score in candidates]
+        if factors is not None:
+            scored = [(number, score * float(factors[number])) for number, score in scored]
+        return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
 
     def group(self, loaded: LoadedGeneration, plan: QueryPlan, path: str, score: float, depth: str | None,
               similarities: Similarities | None = None, *, link_sections: bool = True) -> Hit | None:
@@ -209,13 +213,22 @@ class Searcher:
         card = best_section(plan, article, depth, loaded.postings, meaning) if link_sections else None
         anchor = card["link_anchor"] if card else ""
         shown = article["meta"]
+        snippet = ""  # only a linked hit has one: suggestions and checks show titles
+        if link_sections:
+            # The snippet shows the best-matching sentence, in whichever section holds it.
+            weights = sentence_weights(plan.weights, loaded.postings.idf, shown["title"])
+            snippet_card, start = (best_sentence_card(depth_cards(article, depth), card, weights, plan.prefixes)
+                                   if card else (None, None))
+            snippet = make_snippet(((snippet_card or card or {}).get("text") or shown["summary"]), plan.highlighted,
+                                   prefixes=plan.prefixes, start=start)
         return Hit(
             path=article["path"], title=shown["title"], summary=shown["summary"],
             product=article.get("product", ""), type=article.get("type", ""), status=article.get("status", ""),
+            badge=badge(article.get("status", "")),
+            customer_phrase=matched_phrase(shown.get("customer_says", ()), plan.highlighted, plan.prefixes),
             section=card["link_heading"] if card else "", anchor=anchor, depth=card["depth"] if card else "both",
             url=article.get("url", "") + (f"#{anchor}" if anchor else ""), score=round(score, 4),
-            snippet=make_snippet((card["text"] if card else "") or shown["summary"], plan.highlighted,
-                                 prefixes=plan.prefixes),
+            snippet=snippet,
         )
 
     def _load_embedder(self) -> Any:

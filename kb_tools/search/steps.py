@@ -39,6 +39,12 @@ def find_steps(searcher: Searcher, article_or_text: str, *, depth: str) -> Artic
     return ArticleSteps(stored["path"], meta["title"], stored.get("url", ""), depth, meta["steps"].get(depth, []))
 
 
+def stored_steps(searcher: Searcher, path: str, depth: str | None) -> list[dict[str, Any]] | None:
+    """The steps graph the index holds for article `path` at `depth` (beginner when None); None: no such article."""
+    stored = searcher.article(path)
+    return None if stored is None else list(stored["meta"]["steps"].get(depth or "beginner", []))
+
+
 def tree_lines(found: ArticleSteps) -> list[str]:
     """The steps as a tree to read: numbered steps, their checkpoints, the outcomes indented under them."""
     lines: list[str] = []

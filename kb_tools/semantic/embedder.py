@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,13 +25,17 @@ class Embedder:
 
     dimensions = store.DIMENSIONS
 
-    def __init__(self, session: InferenceSession, tokenizer: Tokenizer) -> None:
+    def __init__(self, session: InferenceSession, tokenizer: Tokenizer, *, one_text_per_run: bool = False,
+                 threads: int = 2) -> None:
         self._session = session
         self._tokenizer = tokenizer
+        self._one_text_per_run = one_text_per_run  # see store.Build
+        self._threads = threads
 
     @classmethod
-    def load(cls, model_dir: Path | None = None, *, threads: int = 2) -> Embedder:
-        """The embedder of the verified model in `model_dir` (default: store.model_dir()).
+    def load(cls, model_dir: Path | None = None, *, threads: int = 2, build: store.Build | None = None) -> Embedder:
+        """The embedder of the verified model in `model_dir` (default: store.model_dir()), as
+        `build` (default: store.active_build(), float32 unless KB_MODEL_BUILD says otherwise).
 
         Raises ModelUnavailableError, saying what to run, when a file is missing or altered.
         """
@@ -40,7 +45,8 @@ class Embedder:
         directory = model_dir or store.model_dir()
         tokenizer_json = store.read_verified(directory / store.TOKENIZER_FILE,
                                              store.UPSTREAM_SHA256["tokenizer.json"])
-        model = store.read_verified(directory / store.ONNX_FILE, store.ONNX_SHA256)
+        build = build or store.active_build()
+        model = store.read_verified(directory / build.file, build.sha256)
         tokenizer = Tokenizer.from_str(tokenizer_json.decode("utf-8"))
         # tokenizer.json itself says 128 and fixed padding; sentence-transformers uses 256, and
         # the batches are padded here, each to its own longest text.
@@ -54,14 +60,21 @@ class Embedder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         # Loading the bytes that were hashed means what runs is what was checked.
         session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-        return cls(session, tokenizer)
+        return cls(session, tokenizer, one_text_per_run=build.one_text_per_run, threads=threads)
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 8) -> np.ndarray:
-        """One float32 row of `dimensions` per text, L2-normalised, in the order of `texts`."""
+        """One float32 row of `dimensions` per text, L2-normalised, in the order of `texts`; a text's
+        row is the same (to float rounding) whatever it is embedded with."""
         if isinstance(texts, str):
             raise TypeError("embed() takes a sequence of texts; use embed_query() for one text")
         vectors = np.empty((len(texts), self.dimensions), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(list(texts))
+        if self._one_text_per_run and len(encodings) > 1:
+            # One text per run keeps the cores busy only with runs side by side (each releases the GIL).
+            with ThreadPoolExecutor(self._threads, thread_name_prefix="kb-embed") as pool:
+                for row, vector in enumerate(pool.map(lambda encoding: self._run([encoding.ids])[0], encodings)):
+                    vectors[row] = vector
+            return vectors
         # Similar lengths in one batch waste little work on padding.
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), batch_size):

@@ -2,12 +2,14 @@
 
     <model dir>/            KB_MODEL_DIR, else <venv>/share/kb/models/all-MiniLM-L6-v2,
       model.onnx            else ~/.cache/kb/models/all-MiniLM-L6-v2
+      model-int8.onnx       the same model with int8 weights (KB_MODEL_BUILD=int8)
       tokenizer.json
       NOTICE.txt            where the model comes from and its licence (Apache-2.0)
 
 The source files are pinned to the sha256 of sentence-transformers/all-MiniLM-L6-v2 at
 revision 1110a243fdf4706b3f48f1d95db1a4f5529b4d41, the bytes its upstream repository serves;
-model.onnx is pinned to what `kb_tools.semantic.fetch` builds from them, byte for byte.
+model.onnx and model-int8.onnx are pinned to what `kb_tools.semantic.fetch` builds from them,
+byte for byte. KB_MODEL_BUILD=int8 runs model-int8.onnx instead (docs/decisions/embedding-model.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from kb_tools.errors import ModelUnavailableError
@@ -36,11 +39,51 @@ UPSTREAM_SHA256 = {
     "sentence_bert_config.json": "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
     "1_Pooling/config.json": "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
 }
-ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 NOTICE_FILE = "NOTICE.txt"
-ONNX_SHA256 = "9312780235d6a69460ac8a30c12317f67eceb14db43b00f8afee046a826b92a1"
 FETCH_COMMAND = "python -m kb_tools.semantic.fetch"
+
+
+@dataclass(frozen=True)
+class Build:
+    """One ONNX build of the model: its file in the model folder and the sha256 it must have."""
+
+    name: str
+    file: str
+    sha256: str
+    # Dynamic quantization scales each activation by its range over the whole batch, so a text's
+    # vector would depend on the texts batched with it: a quantized build embeds one text per run.
+    one_text_per_run: bool = False
+
+
+FLOAT32 = Build("float32", "model.onnx", "9312780235d6a69460ac8a30c12317f67eceb14db43b00f8afee046a826b92a1")
+# FLOAT32 with onnxruntime's dynamic quantization (uint8 weights); the figures of both are in
+# docs/decisions/embedding-model.md.
+INT8 = Build("int8", "model-int8.onnx", "99e94f46dc43594631aaccedf552d95de86201f9a8dcc76f3deb5eaa6522d92d",
+             one_text_per_run=True)
+BUILDS = {build.name: build for build in (FLOAT32, INT8)}
+# int8 builds 1.7x faster and starts cold faster but ranks a little worse on the untuned query sets,
+# so it is a choice (KB_MODEL_BUILD=int8) for large knowledge bases, not the default.
+DEFAULT_BUILD = FLOAT32
+# The full-precision file, by its old names; the build in use is active_build().
+ONNX_FILE = FLOAT32.file
+ONNX_SHA256 = FLOAT32.sha256
+
+
+def active_build() -> Build:
+    """The build searches and index builds use: KB_MODEL_BUILD (float32 or int8), else DEFAULT_BUILD."""
+    name = os.environ.get("KB_MODEL_BUILD", "").strip().lower()
+    if not name:
+        return DEFAULT_BUILD
+    if name not in BUILDS:
+        raise ModelUnavailableError(f"KB_MODEL_BUILD={name!r} is not a build of the model; "
+                                    f"use one of {', '.join(BUILDS)} (or leave it unset).")
+    return BUILDS[name]
+
+
+def model_id(build: Build | None = None) -> str:
+    """What names the vectors a build makes (an index's vectors are only reused by the same build)."""
+    return (build or active_build()).sha256
 
 
 
@@ -77,10 +120,11 @@ def read_verified(path: Path, expected_sha256: str) -> bytes:
 
 
 def is_model_present(directory: Path) -> bool:
-    """True when `directory` holds the pinned model.onnx and tokenizer.json."""
+    """True when `directory` holds tokenizer.json and every build, each the pinned file."""
     try:
         read_verified(directory / TOKENIZER_FILE, UPSTREAM_SHA256["tokenizer.json"])
-        read_verified(directory / ONNX_FILE, ONNX_SHA256)
+        for build in BUILDS.values():
+            read_verified(directory / build.file, build.sha256)
     except ModelUnavailableError:
         return False
     return True

@@ -13,6 +13,7 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import unquote
 
 from kb_tools.content.card import Card
@@ -101,15 +102,12 @@ def _escape_link_text(text: str) -> str:
     return text.replace("[", "\\[").replace("]", "\\]")
 
 
-def steps_script(page_html: str, card: Card, url: str, *, pages: Mapping[str, str] | None = None) -> str:
-    """A hidden `<div id="kb-steps" data-kb-steps="...">` with the page's steps at each depth, or "".
-
-    Call mode and "Copy steps" read it, so both work on plain static files too. Not a `<script>`:
-    Material's instant navigation re-creates every script of the page as JavaScript, which threw
-    on the JSON and took the call tools away after any jump within the page. Each depth holds
-    what `kb steps --json` prints, read by the content model's own outline of the built HTML.
-    `pages` maps each page's URL (from the site root) to its docs path, to name outcome targets.
-    """
+def page_steps(page_html: str, card: Card, url: str, *, pages: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The page's steps at each depth, as `kb steps --json` prints them, read by the content model's own
+    outline of the built HTML; {} when it has none. `pages` maps each page's URL (from the site root) to
+    its docs path, to name outcome targets."""
+    if card.meta.status == "archived":
+        return {}  # as `kb steps` and /api/steps: an archived article's steps are no longer walked with callers
     sections = read_outline(page_html).sections
     resolve = site_link_resolver(url, pages or {})
     by_depth = {
@@ -117,10 +115,25 @@ def steps_script(page_html: str, card: Card, url: str, *, pages: Mapping[str, st
                 "steps": steps_data(sections, depth, resolve)}
         for depth in DEPTHS
     }
-    if not any(found["steps"] for found in by_depth.values()):
+    return by_depth if any(found["steps"] for found in by_depth.values()) else {}
+
+
+def steps_script(page_html: str, card: Card, url: str, *, pages: Mapping[str, str] | None = None) -> str:
+    """A hidden `<div id="kb-steps" data-kb-steps="...">` with the page's steps at each depth, or "".
+
+    Call mode and "Copy steps" read it, so both work on plain static files too. Not a `<script>`:
+    Material's instant navigation re-creates every script of the page as JavaScript, which threw
+    on the JSON and took the call tools away after any jump within the page.
+    """
+    return data_holder("kb-steps", "data-kb-steps", page_steps(page_html, card, url, pages=pages))
+
+
+def data_holder(element_id: str, attribute: str, data: Any) -> str:
+    """A hidden `<div>` carrying `data` as JSON in an attribute, or "" when there is no data."""
+    if not data:
         return ""
-    data = html.escape(json.dumps(by_depth, ensure_ascii=False), quote=True)  # an attribute nothing can close
-    return f'<div id="kb-steps" hidden data-kb-steps="{data}"></div>'
+    escaped = html.escape(json.dumps(data, ensure_ascii=False), quote=True)  # an attribute nothing can close
+    return f'<div id="{element_id}" hidden {attribute}="{escaped}"></div>'
 
 
 def site_link_resolver(page_url: str, pages: Mapping[str, str]) -> Resolve:

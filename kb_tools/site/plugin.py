@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -19,6 +21,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from kb_tools.content.card import Card, read_card
+from kb_tools.content.customer_copy import customer_emails, handoff_details, load_template
 from kb_tools.content.config import PRODUCTS_FILE, KBConfig, load_config
 from kb_tools.content.findings import Finding
 from kb_tools.content.glossary import (
@@ -32,12 +35,23 @@ from kb_tools.content.paths import Catalog, build_catalog, is_path_page
 from kb_tools.content.render import EXTENSION_NAME
 from kb_tools.content.sources import source_problems
 from kb_tools.errors import KBError
+from kb_tools.site.edition import (
+    AGENTS,
+    CUSTOMER,
+    EDITIONS,
+    HOME_PAGE,
+    agent_text_left,
+    customer_markdown,
+    customer_pages,
+    help_centre_home,
+)
 from kb_tools.site.pages import (
+    data_holder,
     desk_settings,
     insert_after_title,
     landing_page,
     meta_bar,
-    steps_script,
+    page_steps,
 )
 from kb_tools.site.history import Change, history_line, read_history
 from kb_tools.site.path_pages import insert_path_list, page_additions
@@ -47,8 +61,10 @@ log = logging.getLogger("mkdocs.plugins.kb")
 
 ASSET_DIR = "assets/kb"
 # The agent desk (API search, call mode, Copy steps, feedback): plain scripts, one job each, in load order.
-DESK_SCRIPTS = ("core", "depth", "server", "steps", "search", "call-mode", "actions", "feedback", "start")
+DESK_SCRIPTS = ("core", "depth", "server", "steps", "search", "customer-copy", "call-mode", "actions", "feedback",
+                "start")
 ASSETS = ("kb.css", *(f"desk/{name}.js" for name in DESK_SCRIPTS), "paths.css", "paths.js")
+CUSTOMER_ASSETS = ("kb.css",)  # the help centre: the article styles, none of the desk
 _MAX_LISTED_FINDINGS = 20
 
 
@@ -57,6 +73,8 @@ class KBPluginConfig(base.Config):
     landing_pages = c.Type(bool, default=True)  # generate <product>/index.md when absent
     meta_bar = c.Type(bool, default=True)  # product, type, owner and review badges on articles
     history = c.Type(bool, default=True)  # "Last changed <date> by <author>" from git, and "Suggest a change"
+    # "agents": the desk, every article; "customer": the help centre (mkdocs.customer.yml), see site/edition.py
+    edition = c.Choice(EDITIONS, default=AGENTS)
 
 
 class KBPlugin(BasePlugin[KBPluginConfig]):
@@ -70,6 +88,16 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         self.serving = False
         self.history: dict[str, Change] = {}
         self.preview: Preview | None = None
+        self.shown: set[str] = set()  # the customer edition's articles and pages from docs/
+        self.email_template: jinja2.Template | None = None
+
+    @property
+    def for_customers(self) -> bool:
+        return self.config.edition == CUSTOMER
+
+    @property
+    def assets(self) -> tuple[str, ...]:
+        return CUSTOMER_ASSETS if self.for_customers else ASSETS
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # The writer's preview panel: `mkdocs serve` only, so no production build ever carries it.
@@ -95,10 +123,14 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             if "abbr" not in config.markdown_extensions:
                 config.markdown_extensions.append("abbr")
             config.mdx_configs.setdefault("abbr", {})["glossary"] = self.glossary.abbreviations()
-        config.extra_css.extend(f"{ASSET_DIR}/{name}" for name in ASSETS if name.endswith(".css"))
-        config.extra_javascript.extend(f"{ASSET_DIR}/{name}" for name in ASSETS if name.endswith(".js"))
+        config.extra_css.extend(f"{ASSET_DIR}/{name}" for name in self.assets if name.endswith(".css"))
+        config.extra_javascript.extend(f"{ASSET_DIR}/{name}" for name in self.assets if name.endswith(".js"))
         self.today = dt.date.today()
-        if self.serving and (self.preview is None or self.preview.docs_dir != self.kb.docs_dir):
+        try:
+            self.email_template = None if self.for_customers else load_template(self.kb.docs_dir)
+        except KBError as exc:
+            raise PluginError(f"kb: {exc}") from None
+        if self.serving and not self.for_customers and (self.preview is None or self.preview.docs_dir != self.kb.docs_dir):
             self.preview = Preview(self.kb.docs_dir)
         return config
 
@@ -118,27 +150,43 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         problems += [f for f in self.paths.findings if f.severity == "error"]
         if problems:
             raise PluginError(_findings_message("invalid front matter", problems, config.docs_dir))
+        if self.for_customers:
+            self._keep_customer_pages(files, config)
         if self.glossary.exists and files.get_file_from_path(GLOSSARY_PAGE) is None:
             files.append(File.generated(config, GLOSSARY_PAGE, content=glossary_page(self.glossary)))
-        if self.paths.paths and files.get_file_from_path(PATHS_PAGE) is None:  # /paths/ lists them, off the nav
+        if self.paths.paths and not self.for_customers and files.get_file_from_path(PATHS_PAGE) is None:  # /paths/ lists them, off the nav
             files.append(File.generated(config, PATHS_PAGE, content=PATHS_PAGE_MARKDOWN,
                                         inclusion=InclusionLevel.NOT_IN_NAV))
         if self.config.landing_pages:
+            listed = [card for card in self.cards.values() if not self.for_customers or card.path in self.shown]
             for product in self.kb.products:
                 uri = f"{product.id}/index.md"
-                if files.get_file_from_path(uri) is None:
-                    files.append(File.generated(config, uri, content=landing_page(product, self.cards.values())))
+                if files.get_file_from_path(uri) is None and (not self.for_customers or
+                                                              any(c.meta.product == product.id for c in listed)):
+                    files.append(File.generated(config, uri, content=landing_page(product, listed)))
         package = resources.files("kb_tools.site").joinpath("assets")
-        for name in ASSETS:
+        for name in self.assets:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=package.joinpath(*name.split("/")).read_bytes()))
-        files.append(File.generated(config, f"{ASSET_DIR}/desk.json", content=desk_settings(self.kb)))
-        self.history = read_history(self.kb.docs_dir) if self.config.history else {}
+        if not self.for_customers:
+            files.append(File.generated(config, f"{ASSET_DIR}/desk.json", content=desk_settings(self.kb)))
+        self.history = read_history(self.kb.docs_dir) if self.config.history and not self.for_customers else {}
         if self.preview is not None:
             try:
                 self.preview.refresh()
             except KBError as exc:  # the preview goes on serving; the writer sees why the panel is stale
                 log.warning("kb preview: %s", exc)
         return files
+
+    def _keep_customer_pages(self, files: Files, config: MkDocsConfig) -> None:
+        """The help centre: only customer-visible pages, and a home page of its own when docs/ has none."""
+        assert self.kb is not None
+        self.shown = customer_pages(self.cards.values())
+        for file in list(files.documentation_pages()):
+            if file.src_uri not in self.shown:
+                files.remove(file)
+        if files.get_file_from_path(HOME_PAGE) is None:
+            shown_cards = [card for card in self.cards.values() if card.path in self.shown]
+            files.append(File.generated(config, HOME_PAGE, content=help_centre_home(self.kb, shown_cards, config.site_name)))
 
     def _page_paths(self, files: Files) -> dict[str, str]:
         """Each page's URL from the site root -> its docs path (outcome targets name articles by path)."""
@@ -173,12 +221,19 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         for key in ("title", "description"):
             if isinstance(page.meta.get(key), str):
                 page.meta[key] = html.escape(page.meta[key], quote=True)
+        if self.for_customers:
+            return customer_markdown(markdown, page.file.src_uri, lambda path: files.get_file_from_path(path) is not None)
         return insert_path_list(markdown, self.paths, page.file.src_uri)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.for_customers:
+            if agent_text_left(html):  # e.g. an agent block written as raw HTML: never publish it
+                raise PluginError(f"kb: {page.file.src_uri} holds agent-only markup the customer edition could not "
+                                  "remove; write it as an `!!! agent` block.")
+            return html
         card = self.cards.get(page.file.src_uri)
-        # Read by call mode and Copy steps, even on static files; from the article's own HTML only.
-        steps = steps_script(html, card, page.url, pages=self._page_paths(files)) if card is not None and card.is_article else ""
+        # Read by call mode and the Copy buttons, even on static files; from the article's own HTML only.
+        steps = self._desk_data(html, card, page, files) if card is not None and card.is_article else ""
         html += page_additions(self.paths, page.file.src_uri, lambda src: _url(files, src, page))
         if self.preview is not None:
             html = insert_after_title(html, self.preview.panel_html(page.file.src_uri))
@@ -191,6 +246,19 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         if below_title:
             html = insert_after_title(html, below_title)
         return html + steps
+
+    def _desk_data(self, html: str, card: Card, page: Page, files: Files) -> str:
+        """The steps (call mode, Copy steps) and, on customer-visible articles, the customer's e-mails."""
+        steps = page_steps(html, card, page.url, pages=self._page_paths(files))
+        holders = data_holder("kb-steps", "data-kb-steps", steps)
+        if steps and self.email_template is not None and card.meta.is_customer_visible:
+            try:
+                emails = customer_emails(self.email_template, title=card.title, handoff=handoff_details(card.meta),
+                                         steps_by_depth={depth: found["steps"] for depth, found in steps.items()})
+            except KBError as exc:
+                raise PluginError(f"kb: {exc}") from None
+            holders += data_holder("kb-customer-copy", "data-kb-customer-copy", emails)
+        return holders
 
 
 # Top of the navigation: welcome, then onboarding; the products; then reference pages.

@@ -30,6 +30,7 @@ from kb_tools.measure.report.model import (
     QueryStat,
     Report,
     Rewording,
+    StuckBranch,
 )
 
 if TYPE_CHECKING:
@@ -159,6 +160,7 @@ def _add_search_figures(report: Report, searches: list[SearchRow], since: dt.dat
     report.searches = len(searches)
     report.sessions = len({s.session for s in searches if s.session})
     report.zero_results = sum(s.results == 0 for s in searches)
+    report.no_good_match = sum(s.no_good_match for s in searches)
     report.desk_searches = sum(s.source == "api" for s in searches)
     report.unopened = sum(_is_unopened(s) for s in searches)
     report.reworded = sum(s.reworded_as is not None for s in searches)
@@ -178,6 +180,8 @@ def _is_unopened(search: SearchRow) -> bool:
 def _add_gaps(report: Report, searches: list[SearchRow], everyone: list[SearchRow], mine: set[str]) -> None:
     if report.owner is None:
         report.zero_result_queries = _query_stats(s for s in searches if s.results == 0)
+        # Hybrid search nearly always finds something: a gap is a query nothing answers well.
+        report.no_match_queries = _query_stats(s for s in searches if s.no_good_match)
         report.rewordings = _rewordings(everyone)
     else:
         # Chains that ended at one of the owner's articles: the earlier wordings belong in its customer_says.
@@ -254,6 +258,7 @@ def _add_articles(report: Report, searches: list[SearchRow], articles: dict[str,
 
 def _helpfulness(feedback: list[FeedbackRow], articles: dict[str, Article]) -> list[Helpfulness]:
     per_article: dict[str, Helpfulness] = {}
+    branches: dict[str, Counter[tuple[tuple[tuple[str, int, str], ...], int | None]]] = defaultdict(Counter)
     for row in feedback:
         stat = _stat(row.article, articles)
         item = per_article.setdefault(row.article, Helpfulness(row.article, stat.title, stat.owner))
@@ -265,11 +270,15 @@ def _helpfulness(feedback: list[FeedbackRow], articles: dict[str, Article]) -> l
             item.reasons[row.reason] = item.reasons.get(row.reason, 0) + 1
         if row.step is not None and not row.helpful:
             item.stuck_steps[row.step] = item.stuck_steps.get(row.step, 0) + 1
+        if row.trail and not row.helpful:
+            branches[row.article][(row.trail, row.step)] += 1
         if row.comment or row.step is not None or row.reason:
             item.comments.append(Comment(_day(row.at), row.helpful, row.reason, row.comment, row.step))
     for item in per_article.values():
         item.comments = item.comments[::-1][:COMMENTS]  # newest first
         item.stuck_steps = dict(sorted(item.stuck_steps.items()))
+        item.stuck_branches = [StuckBranch(trail, step, n) for (trail, step), n in sorted(
+            branches[item.path].items(), key=lambda kv: (-kv[1], kv[0][1] or 0, kv[0][0]))]
     return sorted(per_article.values(), key=lambda h: (-h.no, h.yes, h.path))
 
 

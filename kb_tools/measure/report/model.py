@@ -53,6 +53,18 @@ class Comment:
     step: int | None
 
 
+@dataclass(frozen=True)
+class StuckBranch:
+    """Calls that got stuck after the same answers in call mode: the branch, not only the step number.
+
+    `trail`: the answers, oldest first, as (article, step, outcome label); `step`: where the agent
+    said the call got stuck (None: not said)."""
+
+    trail: tuple[tuple[str, int, str], ...]
+    step: int | None
+    count: int
+
+
 @dataclass
 class Helpfulness:
     """The votes on one article, their reasons, comments and where calls got stuck."""
@@ -64,11 +76,18 @@ class Helpfulness:
     no: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     stuck_steps: dict[int, int] = field(default_factory=dict)
+    stuck_branches: list[StuckBranch] = field(default_factory=list)  # most calls first
     comments: list[Comment] = field(default_factory=list)
 
     @property
     def votes(self) -> int:
         return self.yes + self.no
+
+    def branch_text(self, branch: StuckBranch) -> str:
+        """A stuck branch in words: `step 1 "AUTH-423" → step 5 → stuck at step 6`, naming other articles."""
+        answers = [f"step {step}" + ("" if article == self.path else f" of {article}") + f" “{label}”"
+                   for article, step, label in branch.trail]
+        return " → ".join(answers) + (f" → stuck at step {branch.step}" if branch.step else "")
 
 
 @dataclass(frozen=True)
@@ -99,12 +118,14 @@ class Report:
     searches: int = 0
     sessions: int = 0
     zero_results: int = 0
+    no_good_match: int = 0  # no results, or results that matched the query badly (confidence none)
     desk_searches: int = 0  # through the API: the only ones that can report an opened result
     unopened: int = 0
     reworded: int = 0
     votes: int = 0
     days: list[Day] = field(default_factory=list)
     zero_result_queries: list[QueryStat] = field(default_factory=list)
+    no_match_queries: list[QueryStat] = field(default_factory=list)  # the content gaps: no good match
     unopened_queries: list[QueryStat] = field(default_factory=list)
     rewordings: list[Rewording] = field(default_factory=list)
     top_queries: list[QueryStat] = field(default_factory=list)
@@ -125,6 +146,9 @@ class Report:
         for item, helpfulness in zip(data["helpfulness"], self.helpfulness, strict=True):
             item["votes"] = helpfulness.votes
             item["stuck_steps"] = {str(k): v for k, v in helpfulness.stuck_steps.items()}
+            item["stuck_branches"] = [
+                {"trail": [{"article": a, "step": s, "outcome": label} for a, s, label in branch.trail],
+                 "step": branch.step, "count": branch.count} for branch in helpfulness.stuck_branches]
         for rewording in data["rewordings"]:
             rewording["earlier"] = [{"query": q, "count": n} for q, n in rewording["earlier"]]
         return data

@@ -15,12 +15,14 @@ def render_text(report: Report) -> str:
     if report.owner:
         lines += ["", "To do: " + to_do_summary(report)]
     zero_rate = f" ({_percent(report.zero_results, report.searches)})" if report.searches else ""
+    no_match_rate = f" ({_percent(report.no_good_match, report.searches)})" if report.searches else ""
     lines += ["", f"{_plural(report.searches, 'search')} by {_plural(report.sessions, 'session')}: "
-              f"{report.zero_results} with no results{zero_rate}, {_plural(report.unopened, 'desk search')} with "
+              f"{report.zero_results} with no results{zero_rate}, {report.no_good_match} with no good match"
+              f"{no_match_rate}, {_plural(report.unopened, 'desk search')} with "
               f"nothing opened, {report.reworded} reworded; {_plural(report.votes, 'feedback vote')}."]
     if report.owner is None:
-        lines += _section("Content gaps: no results", [
-            f"{q.count:>5}  {q.example!r}  (last {q.last})" for q in report.zero_result_queries])
+        lines += _section("Content gaps: no good match (no results, or none answering well)", [
+            f"{q.count:>5}  {q.example!r}  (last {q.last})" for q in report.no_match_queries])
     lines += _section("Content gaps: results shown, none opened", [
         f"{q.count:>5}  {q.example!r}  first result {q.top_result}" for q in report.unopened_queries])
     lines += _section("Reworded searches, by the query that ended them" + (
@@ -82,7 +84,9 @@ def _helpfulness_lines(items: list[Helpfulness]) -> list[str]:
         stuck = ", ".join(f"step {s} ({n})" for s, n in item.stuck_steps.items())
         lines.append(f"  yes {item.yes:>3}  no {item.no:>3}  {item.path}  {item.title}" + _by(item.owner)
                      + (f"\n             reasons: {reasons}" if reasons else "")
-                     + (f"\n             calls stuck at: {stuck}" if stuck else ""))
+                     + (f"\n             calls stuck at: {stuck}" if stuck else "")
+                     + "".join(f"\n             stuck after: {item.branch_text(branch)} ({branch.count})"
+                               for branch in item.stuck_branches))
         for comment in item.comments:
             said = f": {comment.text!r}" if comment.text else ""
             what = REASON_LABELS.get(comment.reason or "", "") or ("yes" if comment.helpful else "no")

@@ -34,18 +34,31 @@
       });
     });
     var status = make("span", { class: "kb-desk-actions__status", role: "status", "aria-live": "polite" });
+    var emails = kb.customerEmails();
+    var panel = emails ? kb.customerCopyPanel(emails, data.beginner.path, currentDepth, "any") : null;
+    var forCustomer = panel ? button("Copy for the customer", { class: "md-button kb-copy-customer", "aria-expanded": "false",
+      title: "A follow-up e-mail in the customer's words, without agent-only notes" }, function () {
+      panel.hidden = !panel.hidden;
+      forCustomer.setAttribute("aria-expanded", String(!panel.hidden));
+      if (!panel.hidden) panel.querySelector("textarea").focus();
+    }) : null;
     var bar = make("div", { class: "kb-desk-actions", role: "group", "aria-label": "Call tools" },
-      [walk, copy, status]);
+      [walk, copy, forCustomer, status]);
     var anchor = article.querySelector(".kb-depth-hint") || article.querySelector(".kb-meta") ||
       article.querySelector("h1");
     if (anchor) anchor.after(bar);
     else article.prepend(bar);
+    if (panel) {
+      panel.hidden = true;
+      bar.after(panel);
+    }
 
     function show(depth) {
       if (!bar.isConnected) return false;
       var n = stepsAt(data, depth).length;
       count.textContent = "(" + n + (n === 1 ? " step, " : " steps, ") + DEPTH_NAMES[depth] + ")";
       walk.disabled = copy.disabled = n === 0;
+      if (panel) panel.kbUpdate();
     }
     onDepth(show);
     show(currentDepth());

@@ -52,8 +52,8 @@
   }
 
   var callMode = (function () {
-    var dialog, title, trailList, progress, meter, variant, stepText, checkpoint, checkpointText, outcomes;
-    var finish, question, back, next, yes, stuck, stuckStep;
+    var dialog, title, trailList, progress, meter, variant, stepText, agentNote, agentText, checkpoint, checkpointText, outcomes;
+    var finish, question, back, next, yes, stuck, stuckStep, customerSlot;
     var data = null, depth = "beginner", position = 0, opener = null, ended = null, leaving = false;
     var history = [], trail = [];
 
@@ -67,6 +67,10 @@
       meter = make("progress", { class: "kb-call__meter", max: "1", value: "0", "aria-hidden": "true" });
       variant = make("p", { class: "kb-call__variant" });
       stepText = make("p", { class: "kb-call__step", id: "kb-call-step" });
+      agentText = make("span", { class: "kb-call__agent-text" });
+      agentNote = make("div", { class: "kb-call__agent" }, [
+        make("span", { class: "kb-call__agent-label", text: "For agents" }), agentText,
+      ]);
       checkpointText = make("span", { class: "kb-call__checkpoint-text" });
       checkpoint = make("div", { class: "kb-call__checkpoint" }, [
         make("span", { class: "kb-call__checkpoint-label", text: "Checkpoint \u2014 confirm before the next step" }),
@@ -90,6 +94,7 @@
         notSolved(sendCallFeedback({ helpful: false, step: step }) ? "recorded as stuck at step " + step + "; " : "");
       });
       question = make("p", { class: "kb-call__question" });
+      customerSlot = make("div", { class: "kb-call__customer-slot" });
       finish = make("div", { class: "kb-call__finish", hidden: true }, [
         question,
         make("div", { class: "kb-call__answers" }, [
@@ -100,13 +105,14 @@
           }),
         ]),
         stuck,
+        customerSlot,
       ]);
       back = button("Back", { class: "md-button kb-call__back", "aria-keyshortcuts": "ArrowLeft Backspace" }, goBack);
       next = button("Next", { class: "md-button md-button--primary kb-call__next", "aria-keyshortcuts": "ArrowRight" },
         function () { forward(); });
       dialog = make("dialog", { class: "kb-call md-typeset", "aria-labelledby": "kb-call-title", "aria-describedby": "kb-call-step" }, [
         make("div", { class: "kb-call__head" }, [title, depthSwitch("kb-call__depth"), close]),
-        trailList, progress, meter, variant, stepText, checkpoint, outcomes, finish,
+        trailList, progress, meter, variant, stepText, agentNote, checkpoint, outcomes, finish,
         make("div", { class: "kb-call__nav" }, [
           back, make("span", { class: "kb-call__keys", text: "1\u20139 to answer \u00b7 \u2190 \u2192 to move \u00b7 Esc to close" }), next,
         ]),
@@ -151,7 +157,7 @@
       renderTrail();
       finish.hidden = !done;
       stuck.hidden = true;
-      stepText.hidden = variant.hidden = done;
+      stepText.hidden = variant.hidden = agentNote.hidden = done;
       back.disabled = position === 0 && !history.length && !ended;
       meter.max = all.length || 1;
       meter.value = Math.min(position + 1, all.length);
@@ -162,6 +168,7 @@
           : ended && ended.kind === "solved" ? "The customer's answer says it is solved. Is it?"
           : "That was the last step. Is the problem solved?";
         checkpoint.hidden = outcomes.hidden = next.hidden = true;
+        customerSlot.replaceChildren.apply(customerSlot, customerCopy());
         return;
       }
       var step = all[position];
@@ -169,6 +176,8 @@
       variant.textContent = step.variant ? "Only for: " + step.variant : "";
       variant.hidden = !step.variant;
       stepText.replaceChildren(richText(step.html, step.text));
+      agentNote.hidden = !step.agent; // what only the agent does at this step (`!!! agent`)
+      agentText.textContent = step.agent || "";
       checkpoint.hidden = !step.checkpoint;
       checkpointText.replaceChildren(richText(step.checkpoint_html, step.checkpoint || ""));
       var choices = step.outcomes || [];
@@ -188,6 +197,15 @@
       }));
       next.hidden = choices.length > 0; // the customer's answer decides where to go
       next.textContent = position + 1 === all.length ? "Finish" : "Next";
+    }
+
+    /** "Copy for the customer" at the end: the e-mail for how the call ended (solved, handed off, or open). */
+    function customerCopy() {
+      var emails = kb.customerEmails();
+      if (!emails) return [];
+      var ending = ended && ended.kind === "solved" ? "solved" : ended && ended.kind === "handoff" ? "not_solved" : "any";
+      var panel = kb.customerCopyPanel(emails, data[depth].path, function () { return depth; }, ending);
+      return [make("details", { class: "kb-call__customer" }, [make("summary", { text: "Copy for the customer" }), panel])];
     }
 
     function renderTrail() {
@@ -226,7 +244,8 @@
       var outcome = step && step.outcomes && step.outcomes[index];
       if (!outcome) return;
       history.push(here());
-      trail.push({ path: data[depth].path, title: data[depth].title, step: position + 1, label: outcome.label });
+      trail.push({ path: data[depth].path, title: data[depth].title, step: position + 1, outcome: index + 1,
+        label: outcome.label });
       var to = outcome.to || {};
       if (to.kind === "step" && to.position) {
         position = to.position - 1;
@@ -355,7 +374,10 @@
     /** Post the call's outcome; false when there is no activity log to post to. */
     function sendCallFeedback(answer) {
       if (!api.log) return false;
-      var body = Object.assign({ article: data[depth].path, depth: depth, via: "call" }, answer);
+      // The trail by numbers (article, step, outcome): the server takes each label from the article itself.
+      var answers = trail.filter(function (a) { return a.outcome; }).map(function (a) { return [a.path, a.step, a.outcome]; });
+      var body = Object.assign({ article: data[depth].path, depth: depth, via: "call" }, answer,
+        answers.length ? { trail: answers } : {});
       var picked = trail.length ? trail.map(function (a) { return a.label; }).join(" \u2192 ") : "";
       postJson("api/feedback", body).then(function () {
         var widget = kb.feedbackWidget;

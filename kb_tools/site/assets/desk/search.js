@@ -131,8 +131,12 @@
     var where = search.select.value ? " in " + (search.names[search.select.value] || search.select.value) : "";
     var count = hits.length === 1 ? "1 article" : hits.length + " articles";
     if (data.total > hits.length) count = "Top " + hits.length + " of " + data.total + " articles";
+    // Hybrid search nearly always finds something: a weak match says so before the agent reads it out.
+    var weak = hits.length > 0 && data.confidence === "none";
+    search.list.classList.toggle("kb-search__results--weak", weak);
     showStatus(hits.length
-      ? count + where + " at " + depth + " depth. Arrows to move, Enter to open."
+      ? (weak ? "No good match: try other words. " : "") + count + where + " at " + depth + " depth. " +
+        "Arrows to move, Enter to open."
       : "No articles found" + where + ". Try fewer or other words.");
     search.correction.replaceChildren();
     search.correction.hidden = !data.correction;
@@ -163,13 +167,16 @@
     var where = make("span", { class: "kb-result__where" }, [
       hit.section && hit.section !== hit.title ? make("span", { class: "kb-result__section", text: hit.section }) : null,
       make("span", { class: "kb-badge kb-depth kb-depth--" + (hit.depth || "both"), text: depthLabel }),
+      hit.badge ? make("span", { class: "kb-badge kb-status-" + hit.status, text: hit.badge }) : null,
       hit.product ? make("span", { class: "kb-result__product", text: search.names[hit.product] || hit.product }) : null,
     ]);
     var link = make("a", { class: "kb-result__link", href: new URL(hit.url, ROOT).href, "data-path": hit.path,
       "data-rank": String(rank), "data-search": searchId }, [
       make("span", { class: "kb-result__title", text: hit.title }),
       where,
-      snippet(hit.snippet || hit.summary || ""),
+      hit.summary ? make("span", { class: "kb-result__summary", text: hit.summary }) : null,
+      hit.customer_phrase ? make("span", { class: "kb-result__phrase", text: "Caller: \u201c" + hit.customer_phrase + "\u201d" }) : null,
+      hit.snippet ? snippet(hit.snippet) : null,
     ]);
     return make("li", { class: "kb-result" }, [link]);
   }

@@ -9,15 +9,20 @@
   var make = kb.make;
   var KEPT_TAGS = { STRONG: "strong", EM: "em", CODE: "code", KBD: "kbd" };
 
-  /** The steps data: an attribute, not a <script>, which Material's instant navigation would run. */
-  function pageSteps() {
-    var holder = document.getElementById("kb-steps");
-    if (!holder || !holder.dataset.kbSteps) return null;
+  /** The JSON the plugin put in a hidden element's data attribute (`key` as in `dataset`), or null:
+   * an attribute, not a <script>, which Material's instant navigation would run. */
+  function pageData(id, key) {
+    var holder = document.getElementById(id);
+    if (!holder || !holder.dataset[key]) return null;
     try {
-      return JSON.parse(holder.dataset.kbSteps);
+      return JSON.parse(holder.dataset[key]);
     } catch (error) {
       return null;
     }
+  }
+
+  function pageSteps() {
+    return pageData("kb-steps", "kbSteps");
   }
 
   /** A step's HTML as nodes, keeping only bold, emphasis, code, keys and links (else `text`). */
@@ -100,6 +105,7 @@
     return copied;
   }
 
+  kb.pageData = pageData;
   kb.pageSteps = pageSteps;
   kb.richText = richText;
   kb.stepsAt = stepsAt;
