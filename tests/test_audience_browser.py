@@ -82,6 +82,31 @@ def test_call_mode_shows_agent_notes_and_ends_with_the_email_for_a_solved_call(p
     assert "1. Look at the front of the HomeHub" in email
 
 
+def test_call_mode_handed_off_ends_with_the_email_naming_who_calls_back_and_when(page: Page, served: str):
+    """Copy for the customer after a hand-off: what happens next is the article's hand-off (its
+    `escalation:` and Network Support's response time in teams.yml), the same the page's data says."""
+    allow_clipboard(page, served)
+    open_fresh(page, served + DROPPING)
+    page.click(".kb-walk")
+    page.wait_for_function("!!document.querySelector('dialog.kb-call[open]')")
+    for key in ("1", "1", "ArrowRight", "ArrowRight", "2"):  # ... then "It drops again during the call → hand off"
+        page.keyboard.press(key)
+    page.wait_for_function("!document.querySelector('.kb-call__finish').hidden")
+    assert text_of(page, ".kb-call__question").startswith("Hand off to Network Support")
+    handoff = page.evaluate("kbDesk.pageHandoff()")
+    assert (handoff["who"], handoff["by_when"]) == ("Network Support", "4 hours")
+    page.click(".kb-call__customer > summary")
+    page.fill(".kb-call .kb-customer-copy__problem", "Your Wi-Fi drops every evening in the back bedroom")
+    email = copied_email(page, ".kb-call")
+    page.screenshot(path=SHOTS / "33-call-handed-off-copy-for-the-customer.png")
+    assert ("What happens next\n" + handoff["what_happens_next"] + "\nWho will contact you: Network Support, "
+            "within 4 hours.") in email
+    assert "call you back within 4 hours" in email
+    assert "I'll check in with you" not in email and "We're glad it's working again" not in email
+    for internal in ("4410", "case tool", "Collect first", "which rooms and devices are affected"):
+        assert internal not in email  # the hand-off card's how and collect are the agent's
+
+
 @pytest.mark.parametrize("scheme", ["default", "slate"])
 def test_agent_blocks_stand_apart_and_read_clearly_in_both_schemes(page: Page, served: str, scheme: str):
     open_fresh(page, served + LOST_PHONE)

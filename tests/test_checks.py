@@ -29,7 +29,7 @@ CASES = [
     # (id, front matter changes, body, expected "line: severity: message [rule]")
     ("unknown key", {"colour": "blue"}, None,
      "12: error: unknown front matter key 'colour'; the known keys are: title, summary, product, type, tags, "
-     "customer_says, owner, reviewed, review_every, status, visibility. [unknown-key]"),
+     "customer_says, owner, reviewed, review_every, status, escalation, affects, since, fixed_on, visibility. [unknown-key]"),
     ("unknown visibility", {"visibility": "public"}, None,
      "12: error: unknown visibility 'public'; use internal (agents only) or customer (the help centre too). "
      "[unknown-visibility]"),
@@ -43,7 +43,8 @@ CASES = [
     ("unknown product", {"product": "toaster"}, None,
      "4: error: unknown product 'toaster'; declared in products.yml: router, portal. [unknown-product]"),
     ("unknown type", {"type": "faq"}, None,
-     "5: error: unknown type 'faq'; use one of: how-to, troubleshooting, reference, concept, playbook. [unknown-type]"),
+     "5: error: unknown type 'faq'; use one of: how-to, troubleshooting, reference, concept, playbook, "
+     "known-issue. [unknown-type]"),
     ("unknown status", {"status": "done"}, None,
      "11: error: unknown status 'done'; use one of: draft, validated, archived. [unknown-status]"),
     ("missing field", {"summary": None}, None, "1: error: missing 'summary' (one sentence of text). [missing-field]"),

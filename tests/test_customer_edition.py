@@ -20,7 +20,10 @@ from conftest import ROOT, SAMPLE_DOCS, copy_docs, run_mkdocs_build
 from kb_tools.content.audience import strip_agent_blocks, unlink_pages
 from kb_tools.content.card import read_card
 from kb_tools.content.config import load_config
+from kb_tools.content.frontmatter import split_front_matter
 from kb_tools.content.model import load_collection
+from kb_tools.content.teams import article_handoff
+from kb_tools.site.handoff_pages import handoff_card
 
 CUSTOMER_YML = "mkdocs.customer.yml"
 _AGENT_OPENER = re.compile(r"^(\s*)(?:!!!|\?\?\?\+?)\s+agent\b")
@@ -79,7 +82,7 @@ def published_text(site: Path) -> dict[str, str]:
 def leaks(site: Path, docs: Path) -> list[str]:
     """Every agent-only sentence, internal title or owner name found in the built site, with the file."""
     collection = load_collection(docs)
-    customer_source = _normal(" ".join(strip_agent_blocks(a.source_path.read_text(encoding="utf-8"))
+    customer_source = _normal(" ".join(strip_agent_blocks(split_front_matter(a.source_path.read_text(encoding="utf-8")).body)
                                        for a in collection if a.meta.is_customer_visible))
     secrets = {f"agent-only sentence {s!r}": s for s in agent_sentences(docs)}
     for article in collection:
@@ -88,6 +91,13 @@ def leaks(site: Path, docs: Path) -> list[str]:
             secrets[f"internal title {article.title!r}"] = title
         if article.meta.owner:
             secrets[f"owner {article.meta.owner!r}"] = _normal(article.meta.owner)
+        escalation = article.meta.escalation  # the hand-off card's "collect first" (unless the steps say it too)
+        for item in escalation.collect if escalation else ():
+            if len(item) >= 20 and _normal(item) not in customer_source:
+                secrets[f"hand-off collect {item!r}"] = _normal(item)
+    for team in collection.config.teams.teams:  # transfer numbers, queues: the hand-off card's "how"
+        if team.how:
+            secrets[f"team how {team.id!r}"] = _normal(team.how)
     return [f"{what} in {name}" for name, text in published_text(site).items()
             for what, secret in secrets.items() if secret in text]
 
@@ -114,6 +124,8 @@ def test_the_sample_has_agent_text_internal_pages_and_owners_to_keep_out():
     collection = load_collection(SAMPLE_DOCS)
     assert sum(not a.meta.is_customer_visible for a in collection) >= 10
     assert len({a.meta.owner for a in collection if a.meta.owner}) >= 4
+    assert len([t for t in collection.config.teams.teams if t.how]) >= 5  # hand-off internals too
+    assert sum(a.meta.escalation is not None and a.meta.is_customer_visible for a in collection) >= 3
 
 
 def test_no_agent_sentence_internal_title_or_owner_anywhere_in_the_customer_site(customer_site: Path):
@@ -142,7 +154,8 @@ def test_the_customer_site_has_only_customer_articles_and_none_of_the_desk(custo
     everything = "\n".join(text for name, text in published_text(customer_site).items()
                             if name.endswith((".html", ".json", ".xml", ".gz")))
     for desk_mark in ("kb-meta", "owner:", "last reviewed", "kb-steps", "kb-customer-copy", "walk me through",
-                      "copy steps", "writer's preview", "last changed", "suggest a change", "/report", "admonition agent"):
+                      "copy steps", "writer's preview", "last changed", "suggest a change", "/report", "admonition agent",
+                      "kb-handoff", "if you hand off", "record hand-off", "kb-issues"):
         assert desk_mark not in everything, desk_mark
     home = (customer_site / "index.html").read_text(encoding="utf-8")
     body = home[home.index("<article"):home.index("</article>")]
@@ -168,6 +181,31 @@ def test_the_leak_check_finds_one_agent_sentence_that_gets_through(tmp_path: Pat
     found = leaks(tmp_path / "site", docs)
     assert f"agent-only sentence {_normal(secret)!r} in homehub/wifi-keeps-dropping/index.html" in found
     assert any(f.startswith(f"agent-only sentence {_normal(secret)!r} in search/search_index.json") for f in found)
+
+
+def test_the_leak_check_finds_the_hand_off_card_and_known_issues_go_out_without_agent_blocks(tmp_path: Path):
+    """The agents' hand-off card let into a page (its team's `how`, its `collect`) fails the check; a
+    customer-visible known issue is published, its agent block is not."""
+    docs = copy_kb(tmp_path)
+    issue = docs / "known-issues" / "northfield-fibre-outage.md"
+    secret = "Log every Northfield caller against incident INC-4471 in the case tool."
+    issue.write_text(issue.read_text(encoding="utf-8").replace(
+        "## Workaround\n", f'## Workaround\n\n!!! agent "For agents"\n    {secret}\n\n', 1), encoding="utf-8")
+    assert run_mkdocs_build(tmp_path / CUSTOMER_YML, tmp_path / "site").returncode == 0
+    page = (tmp_path / "site" / "known-issues" / "northfield-fibre-outage" / "index.html").read_text(encoding="utf-8")
+    assert "Northfield and Eastgate" in page and "INC-4471" not in page
+    assert leaks(tmp_path / "site", docs) == []
+
+    config = load_config(docs)
+    card, _ = read_card("homehub/wifi-keeps-dropping.md", (docs / "homehub" / "wifi-keeps-dropping.md")
+                        .read_text(encoding="utf-8"), config)
+    built = tmp_path / "site" / "homehub" / "wifi-keeps-dropping" / "index.html"
+    built.write_text(built.read_text(encoding="utf-8") + handoff_card(article_handoff(card.meta.escalation, config.teams)),
+                     encoding="utf-8")
+    found = leaks(tmp_path / "site", docs)
+    assert "team how 'network-support' in homehub/wifi-keeps-dropping/index.html" in found
+    assert ("hand-off collect 'the diagnostics reference (BW- and six digits, from Help > Send diagnostics)' "
+            "in homehub/wifi-keeps-dropping/index.html") in found
 
 
 def test_links_to_internal_articles_become_plain_text_and_an_internal_how_to_is_left_out(tmp_path: Path):

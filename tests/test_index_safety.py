@@ -78,8 +78,11 @@ def spawn(tmp_path: Path) -> Iterator[Spawn]:
         with contextlib.ExitStack() as files:
             stdout = files.enter_context(open(log, "w")) if log else subprocess.PIPE
             stderr = files.enter_context(open(errors, "w")) if errors else subprocess.STDOUT if log else subprocess.PIPE
+            # A foreground job hears Ctrl-C even when the tests themselves run as a background job
+            # (a shell starts those with SIGINT ignored, and the child would inherit that).
             process = subprocess.Popen(command, stdout=stdout, stderr=stderr, text=True, env=_env(tmp_path),
-                                       start_new_session=True)
+                                       start_new_session=True,
+                                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         started.append(process)
         return process
 

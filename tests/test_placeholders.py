@@ -21,7 +21,7 @@ def _new(docs, kind: str, title: str = "Set up Wi-Fi calling") -> str:
     result = CliRunner().invoke(main, ["new", title, "--product", "router", "--type", kind, "--owner", "sam.writer",
                                        "--docs", str(docs)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return "router/" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") + ".md"
+    return ("known-issues/" if kind == "known-issue" else "router/") + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") + ".md"
 
 
 def _placeholder_lines(text: str) -> list[int]:
@@ -44,7 +44,8 @@ def test_the_rule_finds_every_placeholder_of_every_template(write_docs, kind, st
     docs = write_docs({})
     path = _new(docs, kind)
     source = docs / path
-    source.write_text(source.read_text().replace("status: draft", f"status: {status}"))
+    written = "investigating" if kind == "known-issue" and status == "validated" else status  # an open issue
+    source.write_text(source.read_text().replace("status: draft", f"status: {written}"))
     expected_lines = _placeholder_lines(source.read_text())
     assert len(expected_lines) >= 3  # at least a customer phrase, the summary and a body slot
 

@@ -47,7 +47,7 @@ def test_sample_site_has_a_landing_page_per_product(sample_site: Path):
     for product in ("homehub-7", "account", "app", "services", "policies", "service-skills"):
         assert (sample_site / product / "index.html").is_file()
     nav_titles = re.findall(r'md-tabs__link[^>]*>\s*([^<]+?)\s*<', landing)
-    assert nav_titles == ["Welcome", "Start here", "Paths", "HomeHub router", "HomeHub 7 router",
+    assert nav_titles == ["Welcome", "Start here", "Paths", "Known issues", "HomeHub router", "HomeHub 7 router",
                           "My Brightwave account", "Brightwave app", "Outages, moves and visits", "Policies and contact",
                           "Service skills", "Glossary", "Writing articles"]
     assert not (sample_site / "products.yml").exists()

@@ -269,9 +269,9 @@ def test_the_writing_guides_example_is_a_valid_tree(write_docs):
                        "router/wifi-keeps-dropping.md": article("Wi-Fi", body=wifi, customer_says=None)})
     steps = ArticleParser(load_config(docs)).parse(docs / "router/a.md").steps("beginner")
     assert [[o.target for o in s.outcomes] for s in steps] == [
-        ["Wi-Fi keeps dropping, step 2", "step 2", "step 3"], ["solved", "hand off to Network Support with the "
+        ["Wi-Fi keeps dropping, step 2", "step 2", "step 3"], ["solved", "hand off to network-support with the "
                                                                 "hub's serial number"],
-        ["step 2", "hand off: book an engineer visit"]]
+        ["step 2", "hand off to field-engineers: book a visit"]]
     result = CliRunner().invoke(main, ["check", str(docs)], catch_exceptions=False)
     assert result.output.strip() == "2 articles checked: 0 errors, 0 warnings"
 

@@ -46,6 +46,6 @@ def main(verbose: bool, quiet: bool) -> None:
 
 
 for _command in (content.check, content.new, content.review, content.import_command,
-                 content.paths, search.index, search.search, search.steps,
+                 content.paths, content.known_issues, search.index, search.search, search.steps,
                  search.eval_command, desk.serve, measure.report, log.log_group):
     main.add_command(_command)

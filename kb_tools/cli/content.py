@@ -28,7 +28,10 @@ from kb_tools.cli.options import (
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Search this index for the findability check (default: search_index/ when it is up to date, "
                    "else a temporary one).")
-def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir: Path | None) -> None:
+@click.option("--archive-after", "archive_after", type=click.IntRange(min=0), default=14, show_default=True,
+              metavar="DAYS", help="Suggest archiving a fixed known issue this many days after its fixed_on.")
+def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir: Path | None,
+          archive_after: int) -> None:
     """Validate every article: front matter, depths, steps, links, reviews, findability.
 
     Prints `path:line: severity: message [rule]` and a summary; exits 1 on errors.
@@ -38,13 +41,14 @@ def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir:
       kb check
       kb check docs --strict
       kb check docs --index search_index
+      kb check docs --archive-after 30
       kb check ../shared/corpora/arduino-help --json --no-findability
     """
     from kb_tools.search.findability import check_docs
 
     with Progress("Indexing for the findability check") as progress:
         report = check_docs(docs, findability=findability, index_dir=index_dir, reuse=Path(INDEX_DEFAULT),
-                            progress=progress)
+                            progress=progress, archive_after=archive_after)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -60,7 +64,7 @@ def check(docs: Path, strict: bool, as_json: bool, findability: bool, index_dir:
 @click.argument("title", callback=utf8_argument)
 @click.option("--product", "-p", required=True, help="Product id from docs/products.yml.")
 @click.option("--type", "-t", "article_type", default="how-to", show_default=True,
-              type=click.Choice(["how-to", "troubleshooting", "reference", "concept", "playbook"]),
+              type=click.Choice(["how-to", "troubleshooting", "reference", "concept", "playbook", "known-issue"]),
               help="Article type; picks the template.")
 @click.option("--owner", "-o", required=True, help="The expert who keeps the article right.")
 @click.option("--summary", "-s", help="One sentence for search results (you can edit it later).")
@@ -190,3 +194,41 @@ def paths(name: str | None, docs: Path, answers: bool, as_json: bool) -> None:
         click.echo(render_catalog(catalog, docs, style=click.style), nl=False)
     if catalog.findings:
         click.echo(f"{len(catalog.findings)} problem(s) in the paths; run `kb check {docs}` to see them.", err=True)
+
+
+@click.command("known-issues")
+@docs_argument
+@click.option("--all", "show_all", is_flag=True, help="List fixed known issues too (not archived ones).")
+@json_option("Print the known issues as JSON.")
+def known_issues(docs: Path, show_all: bool, as_json: bool) -> None:
+    """List the open known issues (investigating or identified), newest first.
+
+    The desk shows these in a banner on every page and pins them above the search results they
+    match; a fixed one drops from both.
+
+    \b
+    Examples:
+      kb known-issues
+      kb known-issues docs --all
+      kb known-issues --json
+    """
+    from kb_tools.content.config import load_config
+    from kb_tools.content.known_issues import issue_data, known_issue_cards, open_issues
+
+    config = load_config(docs)
+    cards = known_issue_cards(config)
+    issues = open_issues(cards, config)
+    if show_all:
+        fixed = sorted((c for c in cards if c.meta.issue_status == "fixed" and c.meta.status == "validated"),
+                       key=lambda c: str(c.meta.fixed_on), reverse=True)
+        issues += [issue_data(card, config) for card in fixed]
+    if as_json:
+        echo_json(issues)
+        return
+    for issue in issues:
+        when = f"fixed on {issue['fixed_on']}" if issue["status"] == "fixed" else f"since {issue['since']}"
+        click.echo(f"{issue['status']:<13} {when:<19} {', '.join(issue['products']):<16} {issue['title']}  "
+                   f"({Path(docs) / issue['path']})")
+    count = sum(issue["status"] != "fixed" for issue in issues)
+    click.echo(f"{count} open known issue{'' if count == 1 else 's'}" + (f", {len(issues) - count} fixed" if show_all
+                                                                          else ""))

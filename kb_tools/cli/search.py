@@ -84,16 +84,22 @@ def search(text: str, index_dir: Path, depth: str | None, product: str | None, a
       kb search 'title:refund OR title:return'
     """
     from kb_tools.measure.activity import record_cli_search
+    from kb_tools.search.known_issues import pinned_issues
 
-    results = open_searcher(index_dir).search(text, depth=depth, product=product, article_type=article_type,
-                                              tag=tag, status=status, limit=limit, mode=mode)
+    searcher = open_searcher(index_dir)
+    results = searcher.search(text, depth=depth, product=product, article_type=article_type, tag=tag, status=status,
+                              limit=limit, mode=mode)
+    pinned = pinned_issues(searcher, text, product=product)  # open known issues it matches, as the desk pins them
     notice(results.notice)
     notice(record_cli_search(log_path(log_setting, no_log, index_dir), text, results,
                              filters={"depth": depth, "product": product, "type": article_type, "tag": tag,
                                       "status": status}))
     if as_json:
-        echo_json(results.to_dict())
+        echo_json({**results.to_dict(), "pinned": pinned})
         return
+    for issue in pinned:
+        click.echo(click.style(f"Known issue ({issue['status']}): ", fg="red", bold=True) + issue["title"]
+                   + click.style(f"  {issue['url']}", fg="blue"))
     if results.correction:
         click.echo(f"Did you mean: {click.style(results.correction, bold=True)}?")
     if not results.hits:

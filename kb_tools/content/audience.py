@@ -30,23 +30,29 @@ def _indent(line: str) -> int:
     return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
 
 
-def strip_agent_blocks(markdown: str) -> str:
-    """The Markdown without its `!!! agent` blocks (the opener line and every line indented under it)."""
-    kept: list[str] = []
+def agent_block_lines(markdown: str) -> Iterator[tuple[str, bool]]:
+    """Each line of the Markdown (with its line end), and whether it belongs to an `!!! agent` block
+    (the opener line and every line indented under it); code blocks never open one."""
     block_indent: int | None = None
     in_fence = False
     for line in markdown.splitlines(keepends=True):
         if block_indent is not None:
             if not line.strip() or _indent(line) > block_indent:
+                yield line, True
                 continue
             block_indent = None
         if _FENCE.match(line):
             in_fence = not in_fence
         elif not in_fence and (match := _AGENT_OPENER.match(line)):
             block_indent = _indent(match.group("indent"))
+            yield line, True
             continue
-        kept.append(line)
-    return "".join(kept)
+        yield line, False
+
+
+def strip_agent_blocks(markdown: str) -> str:
+    """The Markdown without its `!!! agent` blocks (the opener line and every line indented under it)."""
+    return "".join(line for line, for_agents in agent_block_lines(markdown) if not for_agents)
 
 
 def unlink_pages(markdown: str, page: str, is_shown: Callable[[str], bool]) -> str:

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from kb_tools.content.audience import check_voice
 from kb_tools.content.card import Card
+from kb_tools.content.check_handoffs import ARCHIVE_AFTER_DAYS, check_handoffs
 from kb_tools.content.check_steps import check_steps
 from kb_tools.content.customer_copy import check_template
 from kb_tools.content.findings import Finding
@@ -66,8 +67,10 @@ class CheckReport:
 
 
 def check_collection(collection: Collection, *, today: dt.date | None = None,
-                     extra_rules: Iterable[Callable[[Collection], Iterable[Finding]]] = ()) -> CheckReport:
-    """Run every rule over every article; `extra_rules` add collection-wide checks (e.g. findability)."""
+                     extra_rules: Iterable[Callable[[Collection], Iterable[Finding]]] = (),
+                     archive_after: int = ARCHIVE_AFTER_DAYS) -> CheckReport:
+    """Run every rule over every article; `extra_rules` add collection-wide checks (e.g. findability);
+    `archive_after`: days after its fix when a known issue is suggested for archiving."""
     today = today or dt.date.today()
     glossary, findings = read_glossary(collection.config.docs_dir)
     for article in collection:
@@ -80,6 +83,7 @@ def check_collection(collection: Collection, *, today: dt.date | None = None,
     findings.extend(_links(collection, glossary))
     findings.extend(_duplicate_titles(collection))
     findings.extend(check_steps(collection))
+    findings.extend(check_handoffs(collection, today=today, archive_after=archive_after))
     findings.extend(check_voice(collection))
     findings.extend(check_template(collection))
     findings.extend(source_problems(collection.config.docs_dir))  # files the model could not read at all

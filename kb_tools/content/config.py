@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from kb_tools.content.frontmatter import yaml_problem
+from kb_tools.content.teams import Teams, load_teams
 from kb_tools.errors import ConfigError
 
 PRODUCTS_FILE = "products.yml"
@@ -57,6 +58,7 @@ class KBConfig:
     markdown_extensions: tuple[Any, ...] = field(default_factory=lambda: tuple(DEFAULT_EXTENSIONS))
     has_products_file: bool = False
     use_directory_urls: bool = True
+    teams: Teams = field(default_factory=Teams)  # docs/teams.yml: who a hand-off goes to
 
     def product(self, product_id: str) -> Product | None:
         return next((p for p in self.products if p.id == product_id), None)
@@ -81,10 +83,11 @@ def load_config(docs_dir: Path | str, *, mkdocs_yml: Path | str | None = None) -
     if not docs.is_dir():
         raise ConfigError(f"{docs_dir}: no such folder. Pass the folder that holds the articles, e.g. `docs`.")
     products, has_products = _load_products(docs / PRODUCTS_FILE)
+    teams = load_teams(docs)
     site = read_mkdocs_yml(Path(mkdocs_yml)) if mkdocs_yml else _find_mkdocs_yml(docs)
     return KBConfig(docs_dir=docs, products=products, has_products_file=has_products,
                     markdown_extensions=site.markdown_extensions if site else tuple(DEFAULT_EXTENSIONS),
-                    use_directory_urls=site.use_directory_urls if site else True)
+                    use_directory_urls=site.use_directory_urls if site else True, teams=teams)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from kb_tools.content.findings import Finding
-from kb_tools.content.metadata import Metadata
 from kb_tools.errors import ContentError
 
 TEMPLATE_PATH = "templates/customer-email.md.j2"
@@ -40,24 +39,30 @@ def load_template(docs_dir: Path) -> jinja2.Template | None:
         raise ContentError(path, exc.lineno, message) from None
 
 
-def handoff_details(meta: Metadata) -> dict[str, str] | None:
-    """HOOK for hand-offs: what the e-mail says happens next when the call is handed off.
+HANDOFF_KEYS = ("what_happens_next", "who", "by_when")  # what the e-mail says of a hand-off
+HANDED_OFF = "not_solved"  # the ending of a call handed off; `not_solved:TEAM` for another team than the article's
 
-    None (no hand-off), or {"what_happens_next": what the caller is told, "who": who gets back to them,
-    in a customer's words, "by_when": how soon}: the three fields of the hand-off engineer's
-    `Handoff.to_dict()` (from `escalation:` and docs/teams.yml), which the plugin passes here once it
-    exists. Until then an `escalation:` written as a plain mapping is read as is.
-    """
-    escalation = getattr(meta, "escalation", None)
-    if not isinstance(escalation, Mapping):
+
+def handoff_details(handoff: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """What the e-mail says happens next when the call is handed off: None (no hand-off), or {"what_happens_next":
+    what the caller is told, "who": who gets back to them, in a customer's words, "by_when": how soon}, from a
+    hand-off as the desk reads it (`Handoff.to_dict()`, or `handoff_data`: `escalation:` and docs/teams.yml)."""
+    if not handoff or not handoff.get("team"):
         return None
-    return {"what_happens_next": str(escalation.get("tell_caller") or ""),
-            "who": str(escalation.get("callback") or escalation.get("team") or ""), "by_when": ""}
+    return {key: str(handoff.get(key) or "") for key in HANDOFF_KEYS}
 
 
 def customer_emails(template: jinja2.Template, *, title: str, steps_by_depth: Mapping[str, Iterable[Mapping[str, Any]]],
-                    handoff: Mapping[str, str] | None, source: Path | str = TEMPLATE_PATH) -> dict[str, dict[str, str]]:
-    """{depth: {ending: e-mail text}} with `PROBLEM_SLOT` where the restated problem goes."""
+                    handoff: Mapping[str, str] | None, other_handoffs: Mapping[str, Mapping[str, str] | None] | None = None,
+                    source: Path | str = TEMPLATE_PATH) -> dict[str, dict[str, str]]:
+    """{depth: {ending: e-mail text}} with `PROBLEM_SLOT` where the restated problem goes. `handoff` is the
+    article's own, said after a call handed off (`not_solved`); `other_handoffs` (team id -> details) add
+    a `not_solved:TEAM` ending for each team an outcome hands to instead."""
+    # Only a call that ended in a hand-off promises a call-back: from the article's own button (`any`) no
+    # one knows whether the case was handed off.
+    endings: list[tuple[str, bool | None, Mapping[str, str] | None]] = [
+        (ending, solved, handoff if solved is False else None) for ending, solved in ENDINGS.items()]
+    endings += [(f"{HANDED_OFF}:{team}", False, details) for team, details in (other_handoffs or {}).items() if details]
     emails: dict[str, dict[str, str]] = {}
     for depth, steps in steps_by_depth.items():
         shown = [{"number": number, "text": step["text"], "checkpoint": step.get("checkpoint"),
@@ -65,10 +70,10 @@ def customer_emails(template: jinja2.Template, *, title: str, steps_by_depth: Ma
         if not shown:
             continue
         emails[depth] = {}
-        for ending, solved in ENDINGS.items():
+        for ending, solved, details in endings:
             try:
                 text = template.render(title=title, problem=PROBLEM_SLOT, steps=shown, solved=solved,
-                                       handoff=dict(handoff) if handoff else None)
+                                       handoff=dict(details) if details else None)
             except jinja2.TemplateError as exc:
                 message = f"the customer e-mail template failed: {exc}; use only the variables listed at its top."
                 raise ContentError(source, _template_line(exc), message) from None

@@ -10,8 +10,11 @@ from typing import Any
 from kb_tools.content.config import KBConfig
 from kb_tools.content.findings import Finding
 from kb_tools.content.frontmatter import FrontMatter
+from kb_tools.content.teams import AGENT, Escalation
 
-ARTICLE_TYPES = ("how-to", "troubleshooting", "reference", "concept", "playbook")
+ARTICLE_TYPES = ("how-to", "troubleshooting", "reference", "concept", "playbook", "known-issue")
+KNOWN_ISSUE = "known-issue"
+ISSUE_STATES = ("investigating", "identified", "fixed")  # a known issue's `status`
 PAGE_TYPE = "page"  # site pages (welcome, writing guide): only a title is expected
 STATUSES = ("draft", "validated", "archived")
 DEPTH_TYPES = ("how-to", "troubleshooting")  # these carry Beginner and Expert tabs
@@ -28,13 +31,17 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "reviewed": ((dt.date, str), "a date (YYYY-MM-DD)"),
     "review_every": (int, "a number of days"),
     "status": (str, "draft, validated or archived"),
+    "escalation": (dict, "a mapping of team, collect, tell_caller and callback"),
+    "affects": (list, "a list of product ids"),
+    "since": ((dt.date, str), "a date (YYYY-MM-DD)"),
+    "fixed_on": ((dt.date, str), "a date (YYYY-MM-DD)"),
     "visibility": (str, "internal or customer"),
 }
 _REQUIRED = ("title", "summary", "product", "type", "reviewed", "review_every", "status")
 # Who reads an article: agents only, or customers too (the customer edition, Copy for the customer).
 INTERNAL, CUSTOMER = "internal", "customer"
 VISIBILITIES = (INTERNAL, CUSTOMER)
-_CUSTOMER_TYPES = ("how-to", "troubleshooting", "reference", "concept", "known-issue")
+CUSTOMER_TYPES = ("how-to", "troubleshooting", "reference", "concept", "known-issue")
 _PAGE_KEYS = ("audience", "order", "steps")  # onboarding-path pages; kb_tools.content.paths checks them
 _SENTENCE_END = re.compile(r"[.!?](?:\s+|$)")
 
@@ -53,7 +60,23 @@ class Metadata:
     reviewed: dt.date | None = None
     review_every: int | None = None
     status: str = "validated"
+    escalation: Escalation | None = None
+    affects: tuple[str, ...] = ()  # a known issue's products (with `product`)
+    issue_status: str | None = None  # a known issue's investigating, identified or fixed
+    since: dt.date | None = None
+    fixed_on: dt.date | None = None
     visibility_written: str | None = None  # as the front matter says; `visibility` applies the default
+
+    @property
+    def is_open_issue(self) -> bool:
+        """A known issue not yet fixed (nor archived, nor a draft): the desk's banner shows it."""
+        return self.type == KNOWN_ISSUE and self.issue_status in ("investigating", "identified") \
+            and self.status == "validated"
+
+    @property
+    def products(self) -> tuple[str, ...]:
+        """Every product the article is about: `product`, then `affects`."""
+        return tuple(dict.fromkeys((*((self.product,) if self.product else ()), *self.affects)))
 
     @property
     def visibility(self) -> str:
@@ -119,11 +142,13 @@ def parse_metadata(fm: FrontMatter, config: KBConfig, path: str) -> tuple[Metada
     if "owner" not in fm.data and not is_page:
         report("missing-owner", None, "no 'owner': name the expert who keeps this article right.")
 
-    reviewed = values.get("reviewed")
-    if isinstance(reviewed, str):
-        reviewed = _parse_date(reviewed)
-        if reviewed is None:
-            report("bad-date", "reviewed", f"'reviewed' is {values['reviewed']!r}; write the date as YYYY-MM-DD.")
+    dates: dict[str, dt.date | None] = {}
+    for key in ("reviewed", "since", "fixed_on"):
+        written = values.get(key)
+        dates[key] = _parse_date(written) if isinstance(written, str) else written
+        if isinstance(written, str) and dates[key] is None:
+            report("bad-date", key, f"{key!r} is {written!r}; write the date as YYYY-MM-DD.")
+    reviewed = dates["reviewed"]
     if isinstance(values.get("review_every"), int) and values["review_every"] <= 0:
         report("wrong-type", "review_every", "'review_every' must be a positive number of days.")
         values.pop("review_every")
@@ -137,7 +162,10 @@ def parse_metadata(fm: FrontMatter, config: KBConfig, path: str) -> tuple[Metada
     if kind is not None and kind not in (*ARTICLE_TYPES, PAGE_TYPE):
         report("unknown-type", "type", f"unknown type {kind!r}; use one of: {', '.join(ARTICLE_TYPES)}.")
     status = values.get("status", "validated")
-    if status not in STATUSES:
+    issue_status = None
+    if kind == KNOWN_ISSUE:
+        status, issue_status = _issue_status(status, dates, values, report)
+    elif status not in STATUSES:
         report("unknown-status", "status", f"unknown status {status!r}; use one of: {', '.join(STATUSES)}.")
         status = "validated"
     visibility = values.get("visibility")
@@ -155,13 +183,79 @@ def parse_metadata(fm: FrontMatter, config: KBConfig, path: str) -> tuple[Metada
         tags=tuple(values.get("tags", ())), customer_says=tuple(values.get("customer_says", ())),
         owner=values.get("owner"), reviewed=reviewed if isinstance(reviewed, dt.date) else None,
         review_every=values.get("review_every"), status=status, visibility_written=visibility,
+        escalation=_escalation(values.get("escalation"), config, fm, report),
+        affects=_affects(values.get("affects", []), config, report), issue_status=issue_status,
+        since=dates["since"], fixed_on=dates["fixed_on"],
     )
     return meta, findings
 
 
+_ESCALATION_KEYS = ("team", "collect", "tell_caller", "callback")
+
+
+def _escalation(value: dict[str, Any] | None, config: KBConfig, fm: FrontMatter, report: Any) -> Escalation | None:
+    """`escalation:` checked: known keys, a team of teams.yml, a list to collect, who calls back."""
+    if value is None:
+        return None
+    line_key = "escalation"
+    unknown = sorted(str(k) for k in value if k not in _ESCALATION_KEYS)
+    if unknown:
+        report("unknown-key", line_key, f"unknown key {unknown[0]!r} under 'escalation'; the keys are: "
+               f"{', '.join(_ESCALATION_KEYS)}.")
+    team, callback = value.get("team"), value.get("callback")
+    collect, tell = value.get("collect", []), value.get("tell_caller", "")
+    if not isinstance(team, str) or not team.strip():
+        report("escalation", line_key, "'escalation' needs a `team`: an id of teams.yml, e.g. `team: network-support`.")
+        return None
+    teams = config.teams
+    if teams.get(team) is None:
+        report("unknown-team", line_key, f"'escalation' names the team {team!r}, which teams.yml does not declare; "
+               f"the teams are: {teams.ids()}.")
+    if not isinstance(collect, list) or not all(isinstance(item, str) for item in collect):
+        report("wrong-type", line_key, "'escalation.collect' should be a list of the details to collect.")
+        collect = []
+    if not isinstance(tell, str):
+        report("wrong-type", line_key, "'escalation.tell_caller' should be text: what to tell the caller.")
+        tell = ""
+    if callback is not None and (not isinstance(callback, str) or (callback != AGENT and teams.get(callback) is None)):
+        report("unknown-team", line_key, f"'escalation.callback' is {callback!r}: name who calls the customer back, "
+               f"a team of teams.yml ({teams.ids()}) or `agent` (the agent on the call).")
+        callback = None
+    return Escalation(team.strip(), tuple(collect), tell.strip(), (callback or "").strip())
+
+
+def _affects(value: list[str], config: KBConfig, report: Any) -> tuple[str, ...]:
+    for product in value:
+        if config.product(product) is None:
+            report("unknown-product", "affects", f"'affects' names the unknown product {product!r}; declared in "
+                   f"products.yml: {', '.join(p.id for p in config.products) or 'none declared'}.")
+    return tuple(p for p in value if config.product(p) is not None)
+
+
+def _issue_status(status: str, dates: dict[str, dt.date | None], values: dict[str, Any],
+                  report: Any) -> tuple[str, str | None]:
+    """A known issue's `status` is its state (investigating, identified, fixed), or draft or archived;
+    returns (the article's lifecycle status, the issue's state)."""
+    if status in ("draft", "archived"):
+        return status, None
+    if status not in ISSUE_STATES:
+        report("unknown-status", "status", f"a known issue's status is one of {', '.join(ISSUE_STATES)} "
+               f"(or draft, archived), not {status!r}.")
+        return "validated", None
+    if "since" not in values:
+        report("missing-field", None, "a known issue needs 'since': the date it started (YYYY-MM-DD).")
+    if status == "fixed" and "fixed_on" not in values:
+        report("missing-field", "status", "a fixed known issue needs 'fixed_on': the date it was fixed (YYYY-MM-DD).")
+    if status != "fixed" and "fixed_on" in values:
+        report("known-issue-dates", "fixed_on", f"'fixed_on' is only for a fixed issue; this one is {status}.")
+    if dates.get("since") and dates.get("fixed_on") and dates["fixed_on"] < dates["since"]:  # type: ignore[operator]
+        report("known-issue-dates", "fixed_on", "'fixed_on' is before 'since'.")
+    return "validated", status
+
+
 def default_visibility(kind: str | None) -> str:
     """Without `visibility:`, what customers can act on is theirs; playbooks and pages are the desk's."""
-    return CUSTOMER if kind in _CUSTOMER_TYPES else INTERNAL
+    return CUSTOMER if kind in CUSTOMER_TYPES else INTERNAL
 
 
 def _parse_date(text: str) -> dt.date | None:

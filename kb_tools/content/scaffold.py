@@ -33,7 +33,8 @@ def new_article(config: KBConfig, title: str, *, product: str, article_type: str
     if config.product(product) is None:
         declared = ", ".join(p.id for p in config.products) or "none declared"
         raise KBError(f"unknown product {product!r}; declared in {config.docs_dir / 'products.yml'}: {declared}.")
-    target = path or config.docs_dir / product / f"{slugify_title(title)}.md"
+    folder = "known-issues" if article_type == "known-issue" else product  # known issues: a folder, not a product
+    target = path or config.docs_dir / folder / f"{slugify_title(title)}.md"
     if target.exists():
         raise KBError(f"{target} already exists; pick another title or --path, or edit that article.")
     template = resources.files("kb_tools.content").joinpath("templates", f"{article_type}.md").read_text("utf-8")

@@ -44,6 +44,7 @@ class LinkTarget:
 
 
 Resolve = Callable[[str], "LinkTarget | None"]
+TeamOf = Callable[[str], "tuple[str | None, str]"]  # a hand-off's note -> (its team's id, the note without it)
 
 
 @dataclass(frozen=True)
@@ -140,18 +141,23 @@ def next_in_list(placed: Sequence[Placed], item: Placed) -> int | None:
     return following.position if following is not None and following.group == item.group else None
 
 
-def steps_data(sections: Iterable[Any], depth: str, resolve: Resolve) -> list[dict[str, Any]]:
+def steps_data(sections: Iterable[Any], depth: str, resolve: Resolve, *,
+               team_of: TeamOf | None = None) -> list[dict[str, Any]]:
     """The steps at `depth` as JSON data with their outcomes: what `kb steps --json`, `/api/steps` and
     the page's own steps script (call mode, Copy steps) carry. Links become URLs from the site root.
-    `sections` are the model's `Section`s or the outline's `OutlineSection`s: the same fields."""
+    `sections` are the model's `Section`s or the outline's `OutlineSection`s: the same fields.
+    With `team_of`, a hand-off's target names its team (`"team": id`)."""
     placed = placed_steps(sections, depth)
-    return [_step_data(item, placed, resolve) for item in placed]
+    return [_step_data(item, placed, resolve, team_of) for item in placed]
 
 
-def _step_data(item: Placed, placed: Sequence[Placed], resolve: Resolve) -> dict[str, Any]:
+def _step_data(item: Placed, placed: Sequence[Placed], resolve: Resolve, team_of: TeamOf | None) -> dict[str, Any]:
     step = item.step
     outcomes = [{"label": o.label, "html": _site_links(o.html, resolve),
                  "to": target_data(parse_target(o.target, o.href, resolve), item, placed)} for o in step.outcomes]
+    for outcome in outcomes:
+        if team_of is not None and outcome["to"]["kind"] == HANDOFF:
+            outcome["to"]["team"], outcome["to"]["note"] = team_of(outcome["to"].get("note", ""))
     return {"number": item.number, "text": step.text, "checkpoint": step.checkpoint, "variant": step.variant,
             "position": item.position, "section": item.section, "html": _site_links(step.html, resolve),
             "checkpoint_html": _site_links(step.checkpoint_html, resolve), "outcomes": outcomes, "agent": step.agent,

@@ -1,5 +1,15 @@
 """The desk's JSON API: /api/search, suggest, steps and health, and the POSTs that record activity.
 
+  GET  /api/search?q=&depth=&product=&limit=   the results of `kb search --json`, with "pinned": the open
+                                               known issues the query matches
+  GET  /api/suggest?q=&limit=                  [{"title", "url", "path"}] for the words typed so far
+  GET  /api/steps?article=&depth=              the steps of `kb steps --json`
+  GET  /api/health                             {"status", "generation", "articles", "index", "activity_log",
+                                                "process" (the id of the server process that answered)}
+  POST /api/feedback   "Did this solve the caller's problem?" (kb_tools.measure.feedback)
+  POST /api/click      a result opened from the search whose X-KB-Search-Id it names
+  POST /api/handoff    a call handed to a team of docs/teams.yml (kb_tools.measure.handoffs)
+
 Each route gets a searcher lent for the request and the checked `Request`; it returns what is sent
 as JSON, or raises ApiError. Writes are rate-limited per desk and per address (`_client_wait`): a POST
 over the limit gets 429, a search over it answers unrecorded. POSTs answer 201, or 202 while the
@@ -16,6 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kb_tools.content.teams import Teams, load_teams
 from kb_tools.desk.params import (
     SESSION_HEADER,
     ApiError,
@@ -28,7 +39,7 @@ from kb_tools.desk.params import (
 from kb_tools.desk.rate_limit import RateLimiter
 from kb_tools.desk.searchers import SearcherPool
 from kb_tools.desk.wsgi import StartResponse, status_line
-from kb_tools.errors import IndexMissingError, KBError
+from kb_tools.errors import ConfigError, IndexMissingError, KBError
 from kb_tools.measure.activity import ActivityLog, ActivityLogError
 from kb_tools.measure.feedback import (
     MAX_BODY,
@@ -40,7 +51,9 @@ from kb_tools.measure.feedback import (
     resolve_trail,
     session_id,
 )
+from kb_tools.measure.handoffs import HandoffInput, parse_handoff
 from kb_tools.search import Searcher
+from kb_tools.search.known_issues import pinned_issues
 from kb_tools.search.steps import find_steps, stored_steps
 from kb_tools.search.suggest import suggest
 
@@ -52,23 +65,26 @@ API_HEADERS = [("Content-Type", "application/json; charset=utf-8"), ("Cache-Cont
 # recorded in the log (a search over the limit still answers, unrecorded, so the log cannot be grown
 # without bound). Behind one address (a floor's NAT) each desk has its own limit; the address as a
 # whole gets PER_ADDRESS desks' worth, so inventing sessions does not lift the bound.
-RATES = {"/api/feedback": 30, "/api/click": 120, "/api/search": 120}
+RATES = {"/api/feedback": 30, "/api/click": 120, "/api/search": 120, "/api/handoff": 30}
 PER_ADDRESS = 100
 
 Route = Callable[[Searcher, Request], Any]
-Posted = TypeVar("Posted", FeedbackInput, ClickInput)
+Posted = TypeVar("Posted", FeedbackInput, ClickInput, HandoffInput)
 
 
 class Api:
-    """Answers /api/* requests from the searchers, recording activity in `activity` (None: nothing)."""
+    """Answers /api/* requests from the searchers, recording activity in `activity` (None: nothing);
+    hand-offs name a team of `docs_dir`'s teams.yml."""
 
-    def __init__(self, searchers: SearcherPool, activity: ActivityLog | None) -> None:
+    def __init__(self, searchers: SearcherPool, activity: ActivityLog | None, docs_dir: Path | None = None) -> None:
         self.searchers = searchers
         self.activity = activity
+        self.docs_dir = docs_dir
         self._routes: dict[str, tuple[str, Route]] = {
             "/api/search": ("GET", self._search), "/api/suggest": ("GET", self._suggest),
             "/api/steps": ("GET", self._steps), "/api/health": ("GET", self._health),
             "/api/feedback": ("POST", self._feedback), "/api/click": ("POST", self._click),
+            "/api/handoff": ("POST", self._handoff),
         }
         self._limits = {path: RateLimiter(rate, shared=activity, name=path) for path, rate in RATES.items()}
         self._log_failing = False
@@ -142,7 +158,9 @@ class Api:
                 confidence=results.confidence))
             if search_id is not None:
                 request.headers.append(("X-KB-Search-Id", str(search_id)))
-        return results.to_dict()
+        answer = results.to_dict()
+        answer["pinned"] = pinned_issues(searcher, query, product=product)  # open known issues it matches
+        return answer
 
     def _write(self, record: Callable[[ActivityLog], Any]) -> Any:
         """`record(log)`, or None when the log cannot be written: the search answers anyway, and the
@@ -193,32 +211,29 @@ class Api:
             trail = resolve_trail(given.trail, lambda article: stored_steps(searcher, article, given.depth))
         except PayloadError as exc:
             raise ApiError(400, str(exc)) from None
-        try:
-            record_id = activity.record_feedback(path, helpful=given.helpful, reason=given.reason,
-                                                 comment=given.comment, step=given.step, depth=given.depth,
-                                                 via=given.via, session=request.session or given.session,
-                                                 trail=trail)
-        except ActivityLogError as exc:
-            raise ApiError(503, f"the feedback was not saved: {exc}") from None
-        if record_id is None:  # spooled on this host until the log's database answers again
-            request.status = 202
-            return {"article": path, "queued": True}
-        request.status = 201
-        return {"id": record_id, "article": path}
+        return _saved(request, "feedback", {"article": path}, lambda: activity.record_feedback(
+            path, helpful=given.helpful, reason=given.reason, comment=given.comment, step=given.step,
+            depth=given.depth, via=given.via, session=request.session or given.session, trail=trail))
 
     def _click(self, searcher: Searcher, request: Request) -> Any:
         given, path, activity = self._posted(searcher, request, parse_click)
-        try:
+
+        def record() -> bool | None:
             recorded = activity.record_click(given.search, path, rank=given.rank)
-        except ActivityLogError as exc:
-            raise ApiError(503, f"the click was not saved: {exc}") from None
-        if recorded is None:  # spooled on this host until the log's database answers again
-            request.status = 202
-            return {"search": given.search, "article": path, "queued": True}
-        if not recorded:
-            raise ApiError(400, f"search must be the X-KB-Search-Id of a search; there is no search {given.search}")
-        request.status = 201
-        return {"search": given.search, "article": path}
+            if recorded is False:
+                raise ApiError(400, f"search must be the X-KB-Search-Id of a search; there is no search {given.search}")
+            return recorded
+
+        return _saved(request, "click", {"search": given.search, "article": path}, record)
+
+    def _handoff(self, searcher: Searcher, request: Request) -> Any:
+        given, path, activity = self._posted(searcher, request, parse_handoff)
+        teams = _teams(self.docs_dir)
+        if teams.exists and teams.get(given.team) is None:
+            raise ApiError(400, f"team must be a team of docs/teams.yml ({teams.ids()}), not {given.team!r}")
+        return _saved(request, "hand-off", {"article": path, "team": given.team}, lambda: activity.record_handoff(
+            path, team=given.team, step=given.step, depth=given.depth, via=given.via,
+            session=request.session or given.session))
 
     def _posted(self, searcher: Searcher, request: Request, parse: Callable[[bytes], Posted]
                 ) -> tuple[Posted, str, ActivityLog]:
@@ -231,6 +246,28 @@ class Api:
         if self.activity is None:
             raise ApiError(503, "this server keeps no activity log (it runs with --no-log or KB_LOG=off)")
         return given, path, self.activity
+
+
+def _saved(request: Request, what: str, answer: dict[str, Any], record: Callable[[], int | bool | None]) -> Any:
+    """`answer` once `record()` has written the POST's record: 201 (with the record's id when it has
+    one), or 202 while the record waits in this host's spool for the log's database; 503 on failure."""
+    try:
+        record_id = record()
+    except ActivityLogError as exc:
+        raise ApiError(503, f"the {what} was not saved: {exc}") from None
+    if record_id is None:
+        request.status = 202
+        return {**answer, "queued": True}
+    request.status = 201
+    return answer if record_id is True else {"id": record_id, **answer}
+
+
+def _teams(docs_dir: Path | None) -> Teams:
+    """The teams of docs/teams.yml, read as each hand-off arrives (rare; always current); none when unreadable."""
+    try:
+        return load_teams(docs_dir) if docs_dir is not None and docs_dir.is_dir() else Teams()
+    except ConfigError:
+        return Teams()
 
 
 def _client_wait(limiter: RateLimiter, environ: dict[str, Any]) -> int:

@@ -40,7 +40,7 @@ class KBApp:
         self.site_dir = Path(site_dir).resolve()
         self.searchers = searchers
         self.activity = activity
-        self.api = Api(searchers, activity)
+        self.api = Api(searchers, activity, docs_dir)
         self.report = ReportPage(activity.path if activity else None, docs_dir, searchers.index_dir)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -84,8 +84,9 @@ def create_app(site_dir: Path | str, index_dir: Path | str, *, docs_dir: Path | 
                listen_host: str = "127.0.0.1") -> Guard:
     """The WSGI app serving the site in `site_dir` and the API over the index in `index_dir`.
 
-    `activity` is the activity log (a path or an ActivityLog) searches, clicks and feedback are
-    recorded in; None records nothing. `docs_dir` feeds the content health part of /report.
+    `activity` is the activity log (a path or an ActivityLog) searches, clicks, feedback and hand-offs
+    are recorded in; None records nothing. `docs_dir` feeds the content health part of /report and
+    names the teams a hand-off may go to (its teams.yml).
     Requests must name a loopback host, `listen_host` or one of `allowed_hosts` (kb_tools.desk.guard).
     """
     check_built(Path(site_dir), Path(index_dir), docs_dir=Path(docs_dir))

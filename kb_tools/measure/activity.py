@@ -9,7 +9,7 @@ database and a spool file, a record the database cannot take now (unreachable, t
 the spool (log_spool.py) and is forwarded in order when it answers again; the write returns None.
 
   log_location(setting, index_dir)   where the log is: --log / KB_LOG, "off", or beside the index
-  ActivityLog(target)                record_search, record_click, record_feedback, state
+  ActivityLog(target)                record_search, record_click, record_feedback, record_handoff, state
   read_activity(target, since=)      the rows of a period, for `kb report`
 """
 
@@ -190,6 +190,14 @@ class ActivityLog:
                                          "step": step, "depth": depth, "via": via, "session": session,
                                          "trail": json.dumps([list(answer) for answer in trail]) if trail else None})
 
+    def record_handoff(self, article: str, *, team: str, step: int | None = None, depth: str | None = None,
+                       via: str = "article", session: str | None = None, at: float | None = None) -> int | None:
+        """Log that the call on `article` was handed to `team` (docs/teams.yml); its id, or None when spooled."""
+        if via not in VIAS:
+            raise ValueError(f"via must be one of {', '.join(VIAS)}, not {via!r}")
+        return self._record("handoff", {"at": time.time() if at is None else at, "article": article, "team": team,
+                                        "step": step, "depth": depth, "via": via, "session": session})
+
     @property
     def spooling(self) -> bool:
         """True while records wait in the spool (the database is away, or was until just now)."""
@@ -297,7 +305,15 @@ def _write_feedback(db: Tx, args: dict[str, Any]) -> int:
     return int(inserted[0])
 
 
-_WRITERS = {"search": _write_search, "click": _write_click, "feedback": _write_feedback}
+def _write_handoff(db: Tx, args: dict[str, Any]) -> int:
+    inserted = db.one("INSERT INTO handoffs (at, article, team, step, depth, via, session) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      tuple(args[k] for k in ("at", "article", "team", "step", "depth", "via", "session")))
+    assert inserted is not None
+    return int(inserted[0])
+
+
+_WRITERS = {"search": _write_search, "click": _write_click, "feedback": _write_feedback, "handoff": _write_handoff}
 
 
 def _previous_unopened(db: Tx, session: str, source: str, at: float) -> tuple[int, float, str] | None:
@@ -368,6 +384,19 @@ class FeedbackRow:
     trail: tuple[tuple[str, int, str], ...] = ()  # call mode's answers: (article, step, outcome label), oldest first
 
 
+@dataclass(frozen=True)
+class HandoffRow:
+    """One call handed to a team."""
+
+    id: int
+    at: float
+    article: str
+    team: str
+    step: int | None
+    depth: str | None
+    via: str
+
+
 @dataclass
 class Activity:
     """The log's rows of one period (empty, with `note` saying why, when there is no log).
@@ -377,6 +406,7 @@ class Activity:
 
     searches: list[SearchRow] = field(default_factory=list)
     feedback: list[FeedbackRow] = field(default_factory=list)
+    handoffs: list[HandoffRow] = field(default_factory=list)
     path: LogTarget | None = None
     note: str | None = None
     first_record: float | None = None
@@ -401,8 +431,9 @@ def read_activity(target: LogTarget | None, *, since: float | None = None, until
             lo, hi = since if since is not None else 0.0, until if until is not None else float("inf")
             first = db.one("SELECT min(at) FROM (SELECT min(at) AS at FROM searches UNION ALL "
                            "SELECT min(at) FROM feedback) AS oldest")
-            return Activity(searches=list(_searches(db, lo, hi)), feedback=list(_feedback(db, lo, hi)), path=store.name,
-                            first_record=first[0] if first else None)
+            handoffs = list(_handoffs(db, lo, hi)) if version >= 3 else []
+            return Activity(searches=list(_searches(db, lo, hi)), feedback=list(_feedback(db, lo, hi)), handoffs=handoffs,
+                            path=store.name, first_record=first[0] if first else None)
     finally:
         store.close()
 
@@ -433,3 +464,9 @@ def _trail(stored: str | None) -> tuple[tuple[str, int, str], ...]:
         return tuple((str(article), int(step), str(label)) for article, step, label in answers)
     except (ValueError, TypeError):
         return ()
+
+
+def _handoffs(db: Tx, lo: float, hi: float) -> Iterator[HandoffRow]:
+    for row in db.rows("SELECT id, at, article, team, step, depth, via FROM handoffs "
+                       "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
+        yield HandoffRow(*row)

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from kb_tools.content.check_handoffs import ARCHIVE_AFTER_DAYS
 from kb_tools.content.checks import CheckReport, check_collection
 from kb_tools.content.findings import Finding
 from kb_tools.content.metadata import PAGE_TYPE
@@ -47,14 +48,15 @@ def check_findability(collection: Collection, searcher: Searcher) -> Iterator[Fi
 
 
 def check_docs(docs: Path, *, findability: bool = True, index_dir: Path | None = None, reuse: Path | None = None,
-               progress: Progress | None = None) -> CheckReport:
+               progress: Progress | None = None, archive_after: int | None = None) -> CheckReport:
     """`kb check`: every rule over the articles in `docs`, with the findability check when asked
     for and some article lists customer phrases (searching `searcher_for`'s index)."""
     collection = load_collection(docs)
+    days = ARCHIVE_AFTER_DAYS if archive_after is None else archive_after
     if not (findability and any(article.meta.customer_says for article in collection)):
-        return check_collection(collection)
+        return check_collection(collection, archive_after=days)
     with searcher_for(docs, index_dir, reuse=reuse, progress=progress) as searcher:
-        return check_collection(collection, extra_rules=[lambda c: check_findability(c, searcher)])
+        return check_collection(collection, extra_rules=[lambda c: check_findability(c, searcher)], archive_after=days)
 
 
 @contextlib.contextmanager

@@ -31,9 +31,11 @@ from kb_tools.content.metadata import PAGE_TYPE
 from kb_tools.content.model import Article, ArticleParser, Section, markdown_files
 from kb_tools.content.sources import read_problem, scan_docs
 from kb_tools.content.steps_graph import article_link_resolver, steps_data
+from kb_tools.content.teams import Teams, team_resolver
 from kb_tools.errors import IndexMissingError, IndexWriteError, KBError
 from kb_tools.search import storage
 from kb_tools.search.analysis import clean_text, make_analyzer, term_counts, terms
+from kb_tools.search.known_issues import issue_fields
 from kb_tools.search.postings import ArticleTerms, write_postings
 from kb_tools.search.storage import INDEX_FORMAT, INDEX_NAME
 from kb_tools.search.syntax import TEXT_FIELDS
@@ -220,20 +222,21 @@ class IndexedArticle:
     sections: list[SectionText] = field(default_factory=list)  # what the semantic index embeds
 
     @classmethod
-    def of(cls, article: Article) -> IndexedArticle:
+    def of(cls, article: Article, teams: Teams | None = None) -> IndexedArticle:
         if article.meta.type == PAGE_TYPE:
             return cls(article.path)
         analysed = article_terms(article)
-        return cls(article.path, article_document(article, analysed), analysed, section_texts(article))
+        return cls(article.path, article_document(article, analysed, teams), analysed, section_texts(article))
 
 
-def article_document(article: Article, analysed: ArticleTerms) -> dict[str, Any]:
+def article_document(article: Article, analysed: ArticleTerms, teams: Teams | None = None) -> dict[str, Any]:
     """The Whoosh document of an article: its text fields, given as the terms the postings hold
     (Whoosh indexes a list as terms already analysed, so the text is analysed once), and what
     a hit shows, its steps and its section cards (stored)."""
     meta = article.meta
     resolve = article_link_resolver(article)
-    steps = {depth: steps_data(article.sections, depth, resolve) for depth in ("beginner", "expert")}
+    team_of = team_resolver(article.meta.escalation, teams) if teams is not None and teams.exists else None
+    steps = {depth: steps_data(article.sections, depth, resolve, team_of=team_of) for depth in ("beginner", "expert")}
     text = {name: analysed.fields[name] for name in TEXT_FIELDS if name != "label"}
     labels = [term for step in article.steps() for label in step.labels for term in terms(label)]
     return {
@@ -243,7 +246,7 @@ def article_document(article: Article, analysed: ArticleTerms) -> dict[str, Any]
         "meta": {"title": article.title, "summary": meta.summary, "customer_says": list(meta.customer_says),
                  "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
                  "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths),
-                 "sections": section_cards(article)},
+                 "sections": section_cards(article), "issue": issue_fields(meta)},
     }
 
 
@@ -298,7 +301,7 @@ def _parse_all(config: KBConfig, paths: list[str]) -> Iterable[IndexedArticle]:
     files = [config.docs_dir / p for p in paths]
     if len(files) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         parser = ArticleParser(config)
-        return (IndexedArticle.of(parser.parse(f)) for f in files)
+        return (IndexedArticle.of(parser.parse(f), config.teams) for f in files)
     pool = ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), initializer=_init_worker,
                                initargs=(config, os.getpid()))
     return _pooled(pool, files)
@@ -327,7 +330,7 @@ def _exit_when_orphaned(parent: int) -> None:
 
 def _parse_in_worker(path: Path) -> IndexedArticle:
     assert _worker_parser is not None
-    return IndexedArticle.of(_worker_parser.parse(path))
+    return IndexedArticle.of(_worker_parser.parse(path), _worker_parser.config.teams)
 
 
 def index_is_current(docs_dir: Path | str, index_dir: Path | str) -> bool:
@@ -370,7 +373,7 @@ def _fingerprint(config: KBConfig, vectors: str) -> str:
     """What the index depends on besides the files (`vectors`: the model, or "lexical"): a change
     forces a full rebuild, which still reuses every vector whose text is unchanged."""
     settings = [INDEX_FORMAT, repr(config.markdown_extensions), config.use_directory_urls, str(config.docs_dir),
-                vectors]
+                vectors, *(f"{team.id}={team.name}" for team in config.teams.teams)]  # hand-offs name their teams
     return hashlib.sha256(json.dumps(settings, default=str).encode()).hexdigest()[:16]
 
 

@@ -42,12 +42,16 @@ def sentence_match(text: str, weights: dict[str, float], prefixes: tuple[str, ..
 
     A sentence scores the summed weights of the different query terms it holds (`weights`: term ->
     weight; a word starting with a typed prefix counts as the prefix)."""
+    # Each different word of the text is looked up once: most texts hold few of the query's words.
+    key_of = {word: key for word in set(_WORD.findall(text))
+              if (key := _key_of(word, weights, prefixes)) is not None}
+    if not key_of:
+        return 0.0, 0
     best, start = 0.0, 0
     position = 0
     for sentence in _SENTENCE_END.split(text):
-        found = {_key_of(word, weights, prefixes) for word in _WORD.findall(sentence)}
-        found.discard(None)
-        score = sum(weights.get(key, 1.0) for key in found if key is not None)
+        found = {key_of[word] for word in _WORD.findall(sentence) if word in key_of}
+        score = sum(weights.get(key, 1.0) for key in found)
         if score > best:
             best, start = score, text.find(sentence, position)
         position = text.find(sentence, position) + len(sentence)
@@ -59,12 +63,24 @@ def best_sentence_card(cards: Iterable[dict[str, Any]], preferred: dict[str, Any
     """The section card holding the best-matching sentence, and where that sentence starts;
     `preferred` (the linked section) wins a tie. (None, None) when no sentence matches."""
     best: tuple[float, int, dict[str, Any] | None, int | None] = (0.0, 0, None, None)
-    for card in cards:
+    # A card scores at most the weights of the query terms it holds (its indexed term counts), so
+    # cards are read best bound first, and only while one could still win.
+    bounded = [(_bound(card, weights, prefixes), card) for card in cards]
+    for bound, card in sorted(bounded, key=lambda pair: -pair[0]):
+        if bound < best[0] or bound == 0.0:
+            break
         score, start = sentence_match(card["text"], weights, prefixes)
         candidate = (score, card is preferred or card.get("number") == (preferred or {}).get("number"), card, start)
         if candidate[:2] > best[:2]:
             best = candidate
     return best[2], best[3]
+
+
+def _bound(card: dict[str, Any], weights: dict[str, float], prefixes: tuple[str, ...]) -> float:
+    counts = card.get("counts")
+    if prefixes or counts is None:
+        return float("inf")  # a typed prefix may match any word
+    return sum(weight for term, weight in weights.items() if term in counts)
 
 
 def matched_phrase(phrases: Iterable[str], keys: set[str], prefixes: tuple[str, ...] = ()) -> str:

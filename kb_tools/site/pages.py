@@ -21,7 +21,7 @@ from kb_tools.content.config import KBConfig, Product
 from kb_tools.content.metadata import ARTICLE_TYPES
 from kb_tools.content.model import DEPTHS
 from kb_tools.content.outline import read_outline
-from kb_tools.content.steps_graph import LinkTarget, Resolve, steps_data
+from kb_tools.content.steps_graph import HANDOFF, LinkTarget, Resolve, TeamOf, steps_data
 
 TYPE_HEADINGS = {
     "how-to": "How-to guides",
@@ -29,6 +29,7 @@ TYPE_HEADINGS = {
     "reference": "Reference",
     "concept": "Concepts",
     "playbook": "Playbooks",
+    "known-issue": "Known issues",
 }
 
 
@@ -102,30 +103,36 @@ def _escape_link_text(text: str) -> str:
     return text.replace("[", "\\[").replace("]", "\\]")
 
 
-def page_steps(page_html: str, card: Card, url: str, *, pages: Mapping[str, str] | None = None) -> dict[str, Any]:
+def page_steps(page_html: str, card: Card, url: str, *, pages: Mapping[str, str] | None = None,
+               team_of: TeamOf | None = None, handoff_teams: set[str] | None = None) -> dict[str, Any]:
     """The page's steps at each depth, as `kb steps --json` prints them, read by the content model's own
     outline of the built HTML; {} when it has none. `pages` maps each page's URL (from the site root) to
-    its docs path, to name outcome targets."""
+    its docs path, to name outcome targets. With `team_of`, hand-off outcomes name their team;
+    `handoff_teams` collects those team ids."""
     if card.meta.status == "archived":
         return {}  # as `kb steps` and /api/steps: an archived article's steps are no longer walked with callers
     sections = read_outline(page_html).sections
     resolve = site_link_resolver(url, pages or {})
-    by_depth = {
-        depth: {"path": card.path, "title": card.title, "url": url, "depth": depth,
-                "steps": steps_data(sections, depth, resolve)}
-        for depth in DEPTHS
-    }
+    steps = {depth: steps_data(sections, depth, resolve, team_of=team_of) for depth in DEPTHS}
+    by_depth = {depth: {"path": card.path, "title": card.title, "url": url, "depth": depth, "steps": steps[depth]}
+                for depth in DEPTHS}
+    if handoff_teams is not None:
+        handoff_teams.update(outcome["to"]["team"] for found in steps.values() for step in found
+                             for outcome in step["outcomes"] if outcome["to"]["kind"] == HANDOFF
+                             and outcome["to"].get("team"))
     return by_depth if any(found["steps"] for found in by_depth.values()) else {}
 
 
-def steps_script(page_html: str, card: Card, url: str, *, pages: Mapping[str, str] | None = None) -> str:
+def steps_script(page_html: str, card: Card, url: str, *, pages: Mapping[str, str] | None = None,
+                 team_of: TeamOf | None = None, handoff_teams: set[str] | None = None) -> str:
     """A hidden `<div id="kb-steps" data-kb-steps="...">` with the page's steps at each depth, or "".
 
     Call mode and "Copy steps" read it, so both work on plain static files too. Not a `<script>`:
     Material's instant navigation re-creates every script of the page as JavaScript, which threw
     on the JSON and took the call tools away after any jump within the page.
     """
-    return data_holder("kb-steps", "data-kb-steps", page_steps(page_html, card, url, pages=pages))
+    return data_holder("kb-steps", "data-kb-steps", page_steps(page_html, card, url, pages=pages, team_of=team_of,
+                                                               handoff_teams=handoff_teams))
 
 
 def data_holder(element_id: str, attribute: str, data: Any) -> str:
@@ -154,7 +161,8 @@ def site_link_resolver(page_url: str, pages: Mapping[str, str]) -> Resolve:
     return resolve
 
 
-def desk_settings(config: KBConfig) -> str:
-    """The JSON the agent desk's search reads once: the products it can filter by, in order."""
-    return json.dumps({"products": [{"id": product.id, "name": product.name} for product in config.products]},
-                      ensure_ascii=False)
+def desk_settings(config: KBConfig, known_issues: Iterable[Mapping[str, object]] = ()) -> str:
+    """The JSON the agent desk reads once: the products it can filter by, in order, and the open
+    known issues its banner shows (kb_tools.site.handoff_pages.open_issues)."""
+    return json.dumps({"products": [{"id": product.id, "name": product.name} for product in config.products],
+                       "known_issues": list(known_issues)}, ensure_ascii=False)

@@ -24,6 +24,7 @@ from kb_tools.content.card import Card, read_card
 from kb_tools.content.customer_copy import customer_emails, handoff_details, load_template
 from kb_tools.content.config import PRODUCTS_FILE, KBConfig, load_config
 from kb_tools.content.findings import Finding
+from kb_tools.content.known_issues import open_issues
 from kb_tools.content.glossary import (
     GLOSSARY_FILE,
     GLOSSARY_PAGE,
@@ -34,6 +35,7 @@ from kb_tools.content.glossary import (
 from kb_tools.content.paths import Catalog, build_catalog, is_path_page
 from kb_tools.content.render import EXTENSION_NAME
 from kb_tools.content.sources import source_problems
+from kb_tools.content.teams import TEAMS_FILE, article_handoff, team_resolver
 from kb_tools.errors import KBError
 from kb_tools.site.edition import (
     AGENTS,
@@ -53,6 +55,14 @@ from kb_tools.site.pages import (
     meta_bar,
     page_steps,
 )
+from kb_tools.site.handoff_pages import (
+    KNOWN_ISSUES_MARKER,
+    handoff_card,
+    handoff_data,
+    handoff_script,
+    insert_before_cause,
+    known_issues_list,
+)
 from kb_tools.site.history import Change, history_line, read_history
 from kb_tools.site.path_pages import insert_path_list, page_additions
 from kb_tools.site.preview import Preview
@@ -61,8 +71,8 @@ log = logging.getLogger("mkdocs.plugins.kb")
 
 ASSET_DIR = "assets/kb"
 # The agent desk (API search, call mode, Copy steps, feedback): plain scripts, one job each, in load order.
-DESK_SCRIPTS = ("core", "depth", "server", "steps", "search", "customer-copy", "call-mode", "actions", "feedback",
-                "start")
+DESK_SCRIPTS = ("core", "depth", "server", "steps", "known-issues", "search", "handoff", "customer-copy",
+                "call-mode", "actions", "feedback", "start")
 ASSETS = ("kb.css", *(f"desk/{name}.js" for name in DESK_SCRIPTS), "paths.css", "paths.js")
 CUSTOMER_ASSETS = ("kb.css",)  # the help centre: the article styles, none of the desk
 _MAX_LISTED_FINDINGS = 20
@@ -136,7 +146,7 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.kb is not None
-        for name in (PRODUCTS_FILE, GLOSSARY_FILE):
+        for name in (PRODUCTS_FILE, GLOSSARY_FILE, TEAMS_FILE):
             declared = files.get_file_from_path(name)
             if declared is not None:
                 files.remove(declared)  # configuration, not content
@@ -168,7 +178,8 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         for name in self.assets:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=package.joinpath(*name.split("/")).read_bytes()))
         if not self.for_customers:
-            files.append(File.generated(config, f"{ASSET_DIR}/desk.json", content=desk_settings(self.kb)))
+            files.append(File.generated(config, f"{ASSET_DIR}/desk.json",
+                                        content=desk_settings(self.kb, open_issues(self.cards.values(), self.kb))))
         self.history = read_history(self.kb.docs_dir) if self.config.history and not self.for_customers else {}
         if self.preview is not None:
             try:
@@ -223,6 +234,8 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
                 page.meta[key] = html.escape(page.meta[key], quote=True)
         if self.for_customers:
             return customer_markdown(markdown, page.file.src_uri, lambda path: files.get_file_from_path(path) is not None)
+        if KNOWN_ISSUES_MARKER in markdown:
+            markdown = markdown.replace(KNOWN_ISSUES_MARKER, known_issues_list(self.cards.values(), page.file.src_uri))
         return insert_path_list(markdown, self.paths, page.file.src_uri)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -232,8 +245,11 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
                                   "remove; write it as an `!!! agent` block.")
             return html
         card = self.cards.get(page.file.src_uri)
-        # Read by call mode and the Copy buttons, even on static files; from the article's own HTML only.
-        steps = self._desk_data(html, card, page, files) if card is not None and card.is_article else ""
+        # Read by call mode, the hand-off card and the Copy buttons, even on static files; from the
+        # article's own HTML only.
+        steps = ""
+        if card is not None and card.is_article:
+            html, steps = self._desk_data(html, card, page, files)
         html += page_additions(self.paths, page.file.src_uri, lambda src: _url(files, src, page))
         if self.preview is not None:
             html = insert_after_title(html, self.preview.panel_html(page.file.src_uri))
@@ -247,23 +263,35 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             html = insert_after_title(html, below_title)
         return html + steps
 
-    def _desk_data(self, html: str, card: Card, page: Page, files: Files) -> str:
-        """The steps (call mode, Copy steps) and, on customer-visible articles, the customer's e-mails."""
-        steps = page_steps(html, card, page.url, pages=self._page_paths(files))
-        holders = data_holder("kb-steps", "data-kb-steps", steps)
+    def _desk_data(self, html: str, card: Card, page: Page, files: Files) -> tuple[str, str]:
+        """The page with its hand-off card, and the data the desk reads: the steps (call mode, Copy
+        steps), the hand-off (its card in call mode) and, on customer-visible articles, the customer's
+        e-mails, whose "what happens next" is the hand-off's."""
+        assert self.kb is not None
+        teams = self.kb.teams
+        handoff_teams: set[str] = set()
+        steps = page_steps(html, card, page.url, pages=self._page_paths(files), handoff_teams=handoff_teams,
+                           team_of=team_resolver(card.meta.escalation, teams) if teams.exists else None)
+        handoff = handoff_data(card, teams, sorted(handoff_teams))
+        holders = data_holder("kb-steps", "data-kb-steps", steps) + handoff_script(handoff)
+        if card.meta.escalation is not None:
+            html = insert_before_cause(html, handoff_card(article_handoff(card.meta.escalation, teams)))
         if steps and self.email_template is not None and card.meta.is_customer_visible:
             try:
-                emails = customer_emails(self.email_template, title=card.title, handoff=handoff_details(card.meta),
+                emails = customer_emails(self.email_template, title=card.title, handoff=handoff_details(handoff),
+                                         other_handoffs={team: handoff_details(other) for team, other in
+                                                         (handoff or {}).get("other_teams", {}).items()},
                                          steps_by_depth={depth: found["steps"] for depth, found in steps.items()})
             except KBError as exc:
                 raise PluginError(f"kb: {exc}") from None
             holders += data_holder("kb-customer-copy", "data-kb-customer-copy", emails)
-        return holders
+        return html, holders
 
 
 # Top of the navigation: welcome, then onboarding; the products; then reference pages.
 _FIRST_PAGES = {"index.md": 0, "start-here.md": 1}
 _PATHS_FOLDER = "paths"
+_KNOWN_ISSUES_FOLDER = "known-issues"
 PATHS_PAGE = f"{_PATHS_FOLDER}/index.md"
 PATHS_PAGE_MARKDOWN = "---\ntitle: Onboarding paths\ntype: page\n---\n\n# Onboarding paths\n\n<!-- kb-paths -->\n"
 
@@ -274,6 +302,8 @@ def _nav_rank(item: Any, product_order: dict[str, int]) -> tuple[int, int]:
         return (3, product_order[folder])
     if folder == _PATHS_FOLDER:
         return (2, 0)
+    if folder == _KNOWN_ISSUES_FOLDER:  # what is broken right now: before the products
+        return (2, 1)
     source = getattr(getattr(item, "file", None), "src_uri", "")
     return (0, _FIRST_PAGES[source]) if source in _FIRST_PAGES else (4, 0)
 

@@ -17,6 +17,7 @@ from kb_tools.errors import KBError
 from kb_tools.measure.activity import (
     Activity,
     FeedbackRow,
+    HandoffRow,
     SearchRow,
     normalize_query,
     read_activity,
@@ -25,12 +26,14 @@ from kb_tools.measure.report.model import (
     ArticleStat,
     Comment,
     Day,
+    HandoffStat,
     HealthItem,
     Helpfulness,
     QueryStat,
     Report,
     Rewording,
     StuckBranch,
+    TeamStat,
 )
 
 if TYPE_CHECKING:
@@ -127,6 +130,7 @@ def build_report(activity: Activity, collection: Collection | None, findings: It
     _add_articles(report, searches, articles, mine, collection is not None)
     report.helpfulness = _helpfulness([f for f in activity.feedback if is_mine(f.article)], articles)
     report.votes = sum(h.votes for h in report.helpfulness)
+    _add_handoffs(report, [h for h in activity.handoffs if is_mine(h.article)], articles, collection)
     if collection is None:
         report.notes.append("Content health needs the docs folder (--docs).")
     else:
@@ -280,6 +284,27 @@ def _helpfulness(feedback: list[FeedbackRow], articles: dict[str, Article]) -> l
         item.stuck_branches = [StuckBranch(trail, step, n) for (trail, step), n in sorted(
             branches[item.path].items(), key=lambda kv: (-kv[1], kv[0][1] or 0, kv[0][0]))]
     return sorted(per_article.values(), key=lambda h: (-h.no, h.yes, h.path))
+
+
+def _add_handoffs(report: Report, handoffs: list[HandoffRow], articles: dict[str, Article],
+                  collection: Collection | None) -> None:
+    """Hand-offs per article (the articles that end in escalation most, first) and per team."""
+    teams = collection.config.teams if collection is not None else None
+
+    def name(team_id: str) -> str:
+        team = teams.get(team_id) if teams is not None else None
+        return team.name if team else team_id
+
+    report.handoffs = len(handoffs)
+    per_article: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in handoffs:
+        per_article[row.article][name(row.team)] += 1
+    stats = [HandoffStat(path, (stat := _stat(path, articles)).title, stat.owner, sum(teams_of.values()),
+                         dict(teams_of.most_common())) for path, teams_of in per_article.items()]
+    report.handoffs_by_article = sorted(stats, key=lambda s: (-s.count, s.path))[:TOP]
+    per_team = Counter(row.team for row in handoffs)
+    report.handoffs_by_team = [TeamStat(team, name(team), n) for team, n in
+                               sorted(per_team.items(), key=lambda item: (-item[1], item[0]))]
 
 
 def _add_health(report: Report, mine: list[Article], findings: list[Finding], articles: dict[str, Article]) -> None:

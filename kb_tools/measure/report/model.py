@@ -91,6 +91,26 @@ class Helpfulness:
 
 
 @dataclass(frozen=True)
+class HandoffStat:
+    """How often calls on one article ended in a hand-off, and to which teams."""
+
+    path: str
+    title: str
+    owner: str | None
+    count: int
+    teams: dict[str, int] = field(default_factory=dict)  # team name -> hand-offs
+
+
+@dataclass(frozen=True)
+class TeamStat:
+    """Hand-offs a team received."""
+
+    team: str  # its id in docs/teams.yml
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
 class HealthItem:
     path: str
     title: str
@@ -132,6 +152,9 @@ class Report:
     top_articles: list[ArticleStat] = field(default_factory=list)
     never_found: list[ArticleStat] = field(default_factory=list)
     helpfulness: list[Helpfulness] = field(default_factory=list)
+    handoffs: int = 0
+    handoffs_by_article: list[HandoffStat] = field(default_factory=list)  # most hand-offs first
+    handoffs_by_team: list[TeamStat] = field(default_factory=list)
     overdue: dict[str, list[HealthItem]] = field(default_factory=dict)  # by owner
     drafts: list[HealthItem] = field(default_factory=list)
     no_owner: list[HealthItem] = field(default_factory=list)

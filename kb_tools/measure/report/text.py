@@ -36,6 +36,10 @@ def render_text(report: Report) -> str:
     lines += _section(f"Never found by a search ({len(report.never_found)})",
                       [f"       {a.path}  {a.title}" + _by(a.owner) for a in report.never_found])
     lines += _section("Helpfulness: did it solve the caller's problem?", _helpfulness_lines(report.helpfulness))
+    lines += _section(f"Hand-offs, by article ({report.handoffs} in all)", [
+        f"{h.count:>5}  {h.path}  {h.title}" + _by(h.owner) + "  to " + ", ".join(f"{t} {n}" for t, n in h.teams.items())
+        for h in report.handoffs_by_article])
+    lines += _section("Hand-offs, by team", [f"{t.count:>5}  {t.name} ({t.team})" for t in report.handoffs_by_team])
     lines += ["", "Content health"]
     lines += _section("  Overdue reviews, by owner", [
         f"       {owner} ({len(items)}): " + ", ".join(f"{i.path} ({i.detail})" for i in items)

@@ -53,7 +53,7 @@
 
   var callMode = (function () {
     var dialog, title, trailList, progress, meter, variant, stepText, agentNote, agentText, checkpoint, checkpointText, outcomes;
-    var finish, question, back, next, yes, stuck, stuckStep, customerSlot;
+    var finish, question, back, next, yes, stuck, stuckStep, handoffSlot, customerSlot;
     var data = null, depth = "beginner", position = 0, opener = null, ended = null, leaving = false;
     var history = [], trail = [];
 
@@ -94,13 +94,16 @@
         notSolved(sendCallFeedback({ helpful: false, step: step }) ? "recorded as stuck at step " + step + "; " : "");
       });
       question = make("p", { class: "kb-call__question" });
+      handoffSlot = make("div", { class: "kb-call__handoff", hidden: true });
       customerSlot = make("div", { class: "kb-call__customer-slot" });
       finish = make("div", { class: "kb-call__finish", hidden: true }, [
         question,
+        handoffSlot,
         make("div", { class: "kb-call__answers" }, [
           yes,
           button("Not yet", { class: "md-button kb-call__no" }, function () {
-            if (!api.log) return notSolved("");
+            if (!api.log) return notSolved(""); // the article's own card says whom to hand off to
+            showHandoff(ended && ended.team);
             askWhereStuck();
           }),
         ]),
@@ -164,13 +167,16 @@
       if (done) {
         progress.textContent = all.length ? "End of the call" : "No steps at this depth";
         question.textContent = ended && ended.kind === "handoff"
-          ? "Hand off" + (ended.note ? ": " + ended.note : "") + ". Is the problem solved?"
+          ? "Hand off" + handoffTeamName(ended.team) + (ended.note ? ": " + ended.note : "") + ". Is the problem solved?"
           : ended && ended.kind === "solved" ? "The customer's answer says it is solved. Is it?"
           : "That was the last step. Is the problem solved?";
         checkpoint.hidden = outcomes.hidden = next.hidden = true;
+        if (ended && ended.kind === "handoff") showHandoff(ended.team);
+        else showHandoff(false);
         customerSlot.replaceChildren.apply(customerSlot, customerCopy());
         return;
       }
+      showHandoff(false);
       var step = all[position];
       progress.textContent = "Step " + (position + 1) + " of " + all.length;
       variant.textContent = step.variant ? "Only for: " + step.variant : "";
@@ -204,6 +210,10 @@
       var emails = kb.customerEmails();
       if (!emails) return [];
       var ending = ended && ended.kind === "solved" ? "solved" : ended && ended.kind === "handoff" ? "not_solved" : "any";
+      // Handed to another team than the article's (`→ hand off to billing`): its own "what happens next".
+      var own = kb.pageHandoff ? kb.pageHandoff(null) : null;
+      var team = ending === "not_solved" && ended.team && !(own && own.team.id === ended.team) ? ended.team : null;
+      if (team) ending = "not_solved:" + team;
       var panel = kb.customerCopyPanel(emails, data[depth].path, function () { return depth; }, ending);
       return [make("details", { class: "kb-call__customer" }, [make("summary", { text: "Copy for the customer" }), panel])];
     }
@@ -254,7 +264,7 @@
       } else if (to.kind === "article") {
         return followTo(to);
       } else {
-        ended = { kind: to.kind, note: to.note || "" };
+        ended = { kind: to.kind, note: to.note || "", team: to.team || null };
       }
       moved();
     }
@@ -352,6 +362,22 @@
       dialog.close();
       var bar = document.querySelector(".kb-desk-actions");
       if (bar && bar.kbStatus) bar.kbStatus.textContent = message;
+    }
+
+    function handoffTeamName(team) {
+      var handoff = kb.pageHandoff ? kb.pageHandoff(team || null) : null;
+      return handoff ? " to " + handoff.team.name : "";
+    }
+
+    /** The hand-off card (handoff.js) to `team` (the article's own when null) at the end; false hides it.
+     * True when there is a hand-off to show. */
+    function showHandoff(team) {
+      var handoff = team === false || !kb.pageHandoff ? null : kb.pageHandoff(team || null);
+      var card = handoff && kb.handoffCard(handoff, { via: "call", depth: depth,
+        step: Math.max(1, Math.min(ended ? position + 1 : position, steps().length)) });
+      handoffSlot.replaceChildren.apply(handoffSlot, card ? [card] : []);
+      handoffSlot.hidden = !card;
+      return !!card;
     }
 
     /** "Not yet": which step did the call get stuck at? Pre-filled with the step just done. */

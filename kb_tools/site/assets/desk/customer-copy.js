@@ -35,7 +35,8 @@
   }
 
   /** The panel: the problem box, the e-mail as it will be copied, and "Copy e-mail".
-   * `depthOf()` gives the depth to use; `ending` is "any", "solved" or "not_solved". */
+   * `depthOf()` gives the depth to use; `ending` is "any", "solved", "not_solved" or "not_solved:TEAM" (handed
+   * to another team than the article's own). */
   function customerCopyPanel(emails, path, depthOf, ending) {
     panels += 1;
     var boxId = "kb-customer-problem-" + panels;
@@ -59,7 +60,7 @@
 
     function emailText() {
       var byDepth = emails[depthOf()] || emails[Object.keys(emails)[0]];
-      var text = byDepth[ending] || byDepth.any;
+      var text = byDepth[ending] || byDepth[ending.split(":")[0]] || byDepth.any; // "not_solved:TEAM", else not_solved
       return text.split(SLOT).join(box.value.trim() || "\u2026");
     }
 

@@ -120,13 +120,13 @@
   }
 
   function renderResults(data, query, searchId) {
-    var hits = data.hits || [];
+    var hits = kb.unpinnedHits(data); // an open known issue it matches is pinned on top (known-issues.js)
     var depth = DEPTH_NAMES[currentDepth()];
     if (!search.select.value) search.facets = { query: query, product: (data.facets || {}).product || {} };
     updateProductCounts(query);
-    search.list.replaceChildren.apply(search.list, hits.map(function (hit, index) {
+    search.list.replaceChildren.apply(search.list, kb.pinnedItems(data).concat(hits.map(function (hit, index) {
       return resultItem(hit, index + 1, searchId);
-    }));
+    })));
     search.shown = query;
     var where = search.select.value ? " in " + (search.names[search.select.value] || search.select.value) : "";
     var count = hits.length === 1 ? "1 article" : hits.length + " articles";

@@ -19,6 +19,7 @@
     }
     api.log = !!health.activity_log;
     if (api.log) onEachPage(mountFeedback);
+    if (api.log) onEachPage(kb.mountHandoff);
     loadProducts().then(mountApiSearch);
   });
 })(window.kbDesk = window.kbDesk || {});
