@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
-from gunicorn.errors import AppImportError
+from gunicorn.errors import AppImportError, HaltServer
 
 from kb_tools.desk.server import CHANNEL_TIMEOUT, GRACE
 from kb_tools.desk.wsgi import WsgiApp
@@ -66,4 +67,9 @@ def run_workers(make_app: Callable[[], WsgiApp], listening: socket.socket, *, wo
         if os.getpid() != master:
             raise  # a worker leaving: gunicorn's own exit status, no code of ours after it
         return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except HaltServer as exc:
+        # Two workers failing at once: gunicorn stops the pool for the first and, reaping the second
+        # while it stops, raises HaltServer again out of its own halt(). The workers were told to stop.
+        print(f"kb serve: stopped: {exc.reason}", file=sys.stderr)
+        return exc.exit_status
     return 0
