@@ -47,6 +47,7 @@ from kb_tools.search.vectors import (
     shared_embedder,
     update_vectors,
 )
+from kb_tools.search.wordlist import WORDS_FILE, write_english_words
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,8 @@ def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = 
         partial = storage.new_partial(index_path, copy_of=None if full else live)
         sections = _write(partial, config, changed, deleted, create=full, progress=progress)
         write_thesaurus(partial, thesaurus)
+        if full or not (partial / WORDS_FILE).is_file():  # an update keeps the live generation's copy
+            write_english_words(partial)
         embedded, embedding_started = 0, time.perf_counter()
         if embedder is not None:
             embedded = update_vectors(partial, sections, set(changed) | set(deleted), model=_model_id(),
