@@ -89,7 +89,7 @@ def coverage(plan: QueryPlan, numbers: Sequence[int], postings: Postings, thesau
 
 def _holds(postings: Postings, term: str, fields: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
     """For each of `rows` (article numbers), whether it holds `term` in one of `fields`."""
-    return postings.holding(fields, term)[rows]
+    return postings.holding(term, fields)[rows]
 
 
 def _holds_phrase(postings: Postings, phrase: tuple[str, ...], fields: tuple[str, ...], rows: np.ndarray) -> np.ndarray:

@@ -68,7 +68,7 @@ def _words_are_the_playbooks(plan: QueryPlan, postings: Postings, playbooks: np.
         return False
     shares = []
     for term in content:
-        holding = postings.holding(_OWN_FIELDS, term)
+        holding = postings.holding(term, _OWN_FIELDS)
         count = int(np.count_nonzero(holding))
         if count:  # a word no article describes itself with says nothing either way
             shares.append(float(np.count_nonzero(holding & playbooks)) / count)
