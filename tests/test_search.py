@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from kb_tools.cli import main
 from kb_tools.errors import IndexMissingError
 from kb_tools.search import Searcher, build_index, index_exists, storage
-from kb_tools.search.postings import BM25_B, BM25_K1, FIELDS, ArticleTerms, Postings, write_postings
+from kb_tools.search.postings import BM25_B, BM25_K1, FIELDS, Postings
+from kb_tools.search.postings_write import ArticleTerms, write_postings
 from kb_tools.search.store import READS_BEFORE_TABLE, ArticleStore
 
 TABS = ('## Steps\n\n=== "Beginner"\n\n    1. Tap **Settings**, the gear icon, then **Restart**.\n\n'
