@@ -7,6 +7,7 @@ a second core, since hashing, reading and building the session run mostly outsid
 
 from __future__ import annotations
 
+import atexit
 import threading
 from typing import Any
 
@@ -36,3 +37,6 @@ def load_in_background() -> None:
     if _loading is None and _model is None:
         _loading = threading.Thread(target=shared_embedder, name="kb-model-load", daemon=True)
         _loading.start()
+        # A process leaving while onnxruntime builds its session aborts ("terminate called without an
+        # active exception", exit 134): a search that never needed the model waits for the load to end.
+        atexit.register(_loading.join)
