@@ -83,9 +83,11 @@ def search(text: str, index_dir: Path, depth: str | None, product: str | None, a
       kb search 'label:"Optimise Wi-Fi"' --limit 50
       kb search 'title:refund OR title:return'
     """
+    from kb_tools.search.storage import live_has
+    from kb_tools.search.vectors import VECTORS_FILE
     from kb_tools.semantic.shared import load_in_background
 
-    if mode != "lexical":
+    if mode != "lexical" and live_has(index_dir, VECTORS_FILE):
         load_in_background()  # while the rest is imported and the index opened
     from kb_tools.measure.activity import record_cli_search
     from kb_tools.search.known_issues import pinned_issues

@@ -218,6 +218,12 @@ def _crc32(path: Path, *, sync: bool = False) -> int:
     return crc
 
 
+def live_has(index_dir: Path, filename: str) -> bool:
+    """Whether the live generation holds `filename` (False without one): a glance, nothing opened."""
+    name = current_name(index_dir)
+    return name is not None and (index_dir / name / filename).is_file()
+
+
 def current_name(index_dir: Path) -> str | None:
     """The name of the live generation (reads only CURRENT), or None."""
     try:

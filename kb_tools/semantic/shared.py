@@ -35,7 +35,9 @@ def load_in_background() -> None:
     """Start loading the model on another thread, once; `shared_embedder` then waits for it."""
     global _loading
     if _loading is None and _model is None:
-        _loading = threading.Thread(target=shared_embedder, name="kb-model-load", daemon=True)
+        # Not a daemon: a process ending while onnxruntime builds its session aborts ("terminate called
+        # without an active exception", exit -6), so exit waits for the load (a lexical-only index never asks).
+        _loading = threading.Thread(target=shared_embedder, name="kb-model-load")
         _loading.start()
         # A process leaving while onnxruntime builds its session aborts ("terminate called without an
         # active exception", exit 134): a search that never needed the model waits for the load to end.
