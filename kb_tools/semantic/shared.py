@@ -7,7 +7,6 @@ a second core, since hashing, reading and building the session run mostly outsid
 
 from __future__ import annotations
 
-import atexit
 import threading
 from typing import Any
 
@@ -39,6 +38,3 @@ def load_in_background() -> None:
         # without an active exception", exit -6), so exit waits for the load (a lexical-only index never asks).
         _loading = threading.Thread(target=shared_embedder, name="kb-model-load")
         _loading.start()
-        # A process leaving while onnxruntime builds its session aborts ("terminate called without an
-        # active exception", exit 134): a search that never needed the model waits for the load to end.
-        atexit.register(_loading.join)
