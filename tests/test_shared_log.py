@@ -67,6 +67,18 @@ def write_records(log: ActivityLog) -> None:
     log.record_handoff("a.md", team="billing", at=noon(22))
 
 
+def version_1_log(url: str, query: str, at: float) -> None:
+    """A log on the database as the kb before the shared limits wrote it (schema 1), with one search."""
+    store = open_store(url)
+    with store.transaction() as tx:
+        for statement in MIGRATIONS[0].format(**store.types).split(";\n"):
+            tx.run(statement)
+        store.set_version(tx, 1)
+        tx.run("INSERT INTO searches (at, source, query, filters, results, shown) VALUES (?, 'api', ?, '{}', 0, '[]')",
+               (at, query))
+    store.close()
+
+
 def stuck_on(report: dict, path: str) -> list[dict]:
     return next((h["stuck_branches"] for h in report["helpfulness"] if h["path"] == path), [])
 
@@ -125,9 +137,17 @@ def test_kb_log_copy_round_trip_is_idempotent_and_counts_in_equal_counts_out(pg_
     write_records(log)
     log.close()
     runner = CliRunner()
+
+    def interrupt(table: str, done: int) -> None:
+        if table == "feedback":
+            raise KeyboardInterrupt  # Ctrl-C (or a lost connection) half-way: after the first batch of feedback
+
+    with pytest.raises(KeyboardInterrupt):
+        copy_log(str(source), pg_url, progress=interrupt, batch=2)
     first = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
-    assert first.exit_code == 0, first.output
-    assert "14 records in both logs (6 searches, 1 clicks, 5 feedback, 2 handoffs); 14 copied now" in first.stdout
+    assert first.exit_code == 0, first.output  # the next run finishes it
+    assert "14 records in both logs (6 searches, 1 clicks, 5 feedback, 2 handoffs); 5 copied now, 9 were already " \
+           "there" in first.stdout  # 6 searches, 1 click and 2 feedback rows were in
     again = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
     assert "14 records in both logs" in again.stdout and "0 copied now, 14 were already there" in again.stdout
     assert copy_log(pg_url, str(back)).counts == {"searches": 6, "clicks": 1, "feedback": 5, "handoffs": 2}
@@ -170,14 +190,7 @@ def test_kb_log_upgrade_brings_a_version_1_log_up_and_prune_keeps_the_period(pg_
     runner = CliRunner()
     done = runner.invoke(main, ["log", "upgrade", "--log", str(old)], catch_exceptions=False)
     assert done.stdout == f"{old}: schema 1 -> {SCHEMA_VERSION}\n"
-    store = open_store(pg_url)  # the same version-1 log on the database
-    with store.transaction() as tx:
-        for statement in MIGRATIONS[0].format(**store.types).split(";\n"):
-            tx.run(statement)
-        store.set_version(tx, 1)
-        tx.run("INSERT INTO searches (at, source, query, filters, results, shown) VALUES (?, 'api', 'old', '{}', 0, '[]')",
-               (noon(2),))
-    store.close()
+    version_1_log(pg_url, "old", noon(2))  # the same version-1 log on the database
     done = runner.invoke(main, ["log", "upgrade", "--log", pg_url], catch_exceptions=False)
     assert done.stdout.endswith(f": schema 1 -> {SCHEMA_VERSION}\n")
     again = runner.invoke(main, ["log", "upgrade", "--log", pg_url], catch_exceptions=False)
@@ -230,6 +243,8 @@ def test_three_hosts_write_one_database_and_the_desk_limit_holds_across_them(
                    for n in range(36)]
         assert answers.count(201) == 30 and answers[30:] == [429] * 6
         assert post(urls[1], "feedback", {"article": ARTICLE_PATH, "helpful": True}, "tests-floor-0002").status == 201
+        page = send(urls[0], "GET", "/report")  # one host's /report: every host's searches
+        assert page.status == 200 and all(f"router keeps dropping host{n}".encode() in page.body for n in range(3))
     # A `kb search` on a fourth machine writes to the same database (KB_LOG), and
     assert runner.invoke(main, ["search", "router keeps dropping cli", "--index", str(served_index)],
                          catch_exceptions=False).exit_code == 0
@@ -298,9 +313,11 @@ def database_down(postgres: TempPostgres) -> Iterator[TempPostgres]:
 def test_records_wait_while_the_database_is_down_and_arrive_exactly_once(
         pg_url: str, database_down: TempPostgres, served_index: Path, sample_site: Path, tmp_path: Path):
     database = pg_url.rsplit("/", 1)[1]
+    version_1_log(pg_url, "kept from version 1", time.time() - 60)  # the hosts upgrade it as they start
     with ExitStack() as stack:
         urls = [stack.enter_context(kb_serve(sample_site, index, "--log", pg_url, "--docs", str(SAMPLE_DOCS)))[1]
                 for index in hosts(2, served_index, tmp_path)]
+        assert database_down.sql("SELECT max(version) FROM kb_schema", database).strip() == str(SCHEMA_VERSION)
         before = search(urls[0], "router lights before", "tests-down-0001")
         assert before.status == 200 and before.headers["x-kb-search-id"].isdigit()
         database_down.stop()
@@ -321,7 +338,8 @@ def test_records_wait_while_the_database_is_down_and_arrive_exactly_once(
         wait_for(lambda: all(send(url, "GET", "/api/health").json()["activity_log"] == "ok" for url in urls))
     activity = read_activity(pg_url)
     queries = sorted(s.query for s in activity.searches)
-    assert queries == sorted(["router lights before", *(f"wifi dropping during {n}" for n in range(6))])
+    assert queries == sorted(["kept from version 1", "router lights before",
+                              *(f"wifi dropping during {n}" for n in range(6))])
     for host in range(2):  # each host's records forwarded in the order they were made
         mine = [s.query for s in sorted(activity.searches, key=lambda s: s.id) if s.query.startswith("wifi")
                 and int(s.query.rsplit(" ", 1)[1]) % 2 == host]
@@ -332,11 +350,34 @@ def test_records_wait_while_the_database_is_down_and_arrive_exactly_once(
     assert [s.opened for s in activity.searches if s.query == "router lights before"] == [(ARTICLE_PATH,)]
     # Exactly once: each of the 14 spooled records was applied under its own uid, and nothing waits.
     assert postgres_count(database_down, database, "forwarded") == 14
-    assert [len(activity.searches), len(activity.feedback), len(activity.handoffs)] == [7, 4, 3]
+    assert [len(activity.searches), len(activity.feedback), len(activity.handoffs)] == [8, 4, 3]
     for host in range(2):
         spool = Spool(tmp_path / f"host{host}" / SPOOL_FILE)  # beside each host's index
         assert spool.path.is_file() and spool.count() == 0
         spool.close()
+
+
+def test_a_slow_database_spools_the_record_instead_of_making_the_desk_wait(pg_url: str, tmp_path: Path):
+    import psycopg
+
+    log = ActivityLog(pg_url, spool=tmp_path / SPOOL_FILE, statement_timeout=1.0)
+    try:
+        assert log.record_search("before the lock", results=1) is not None
+        with psycopg.connect(pg_url) as blocker:  # another program holds the table: every insert waits
+            blocker.execute("LOCK TABLE searches IN ACCESS EXCLUSIVE MODE")
+            started = time.monotonic()
+            assert log.record_search("while it is slow", results=1) is None  # spooled, not an error
+            assert time.monotonic() - started < 10  # the statement timeout, not the lock, decided
+            assert log.state() == "degraded (1 waiting)"
+            assert log.record_feedback("a.md", helpful=True) is None  # behind it, in order
+            blocker.rollback()
+        wait_for(lambda: log.state() == "ok")
+        assert log.record_search("after", results=1) is not None
+    finally:
+        log.close()
+    activity = read_activity(pg_url)
+    assert [s.query for s in activity.searches] == ["before the lock", "while it is slow", "after"]
+    assert len(activity.feedback) == 1
 
 
 def test_a_database_that_cannot_be_reached_is_one_clear_line(postgres: TempPostgres):
