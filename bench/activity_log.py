@@ -18,8 +18,8 @@ database of --log, else a throw-away server started the way the tests start one,
 
 A recorded search costs one of each; the summary adds them up, the figure the README's floor
 section extrapolates from. Then a month of --month searches (plus clicks and feedback) spread over
-30 days is written and `kb report` is timed over it (on SQLite; with --month-log, copied into that
-empty database with `kb log copy`, timed, and read from there). The figures depend on the
+30 days is written into SQLite, copied into PostgreSQL with `kb log copy` (timed; into --month-log,
+an empty database, when --log is given) and `kb report` is timed over it on each. The figures depend on the
 machine's load, printed with them.
 """
 
@@ -169,9 +169,12 @@ def summary(engine: str, records: dict[str, Figure], limits: dict[str, Figure], 
 
 
 @contextlib.contextmanager
-def postgres_databases(url: str | None) -> Iterator[Callable[[str], str] | None]:
+def postgres_databases(url: str | None, *, wanted: bool = True) -> Iterator[Callable[[str], str] | None]:
     """Where each PostgreSQL run writes: --log's database (every run in it), else a fresh database per
-    run on a throw-away server (tests/postgres.py); None when PostgreSQL is not installed."""
+    run on a throw-away server (tests/postgres.py); None when PostgreSQL is not wanted or not installed."""
+    if not wanted:
+        yield None
+        return
     if url:
         yield lambda name: url
         return
@@ -203,26 +206,27 @@ def bench_report(folder: Path, month: int, url: str | None = None) -> None:
     log.close()
     print(f"filled a month: {month} searches in {time.perf_counter() - started:.1f} s, "
           f"{(folder / 'month.sqlite').stat().st_size / 1e6:.1f} MB")
-    target = str(folder / "month.sqlite")
+    targets = [("SQLite", str(folder / "month.sqlite"))]
     if url:
         from kb_tools.measure.log_admin import copy_log
 
         started = time.perf_counter()
-        copied = copy_log(target, url)
+        copied = copy_log(targets[0][1], url)
         took = time.perf_counter() - started
         print(f"kb log copy into PostgreSQL: {sum(copied.counts.values())} records in {took:.1f} s "
               f"({sum(copied.counts.values()) / took:.0f} records/s)")
-        target = url
+        targets.append(("PostgreSQL", url))
     until = dt.date.today()
     since = until - dt.timedelta(days=29)
-    started = time.perf_counter()
-    activity = read_activity(target, since=period_bounds(since, until)[0])
-    read = time.perf_counter() - started
     collection = load_collection(ROOT / "docs")
-    started = time.perf_counter()
-    report = build_report(activity, collection, since=since, until=until)
-    print(f"kb report over it: read {read:.2f} s, built {time.perf_counter() - started:.2f} s "
-          f"({report.searches} searches, {len(report.top_queries)} top queries)")
+    for engine, target in targets:
+        started = time.perf_counter()
+        activity = read_activity(target, since=period_bounds(since, until)[0])
+        read = time.perf_counter() - started
+        started = time.perf_counter()
+        report = build_report(activity, collection, since=since, until=until)
+        print(f"kb report over it on {engine}: read {read:.2f} s, built {time.perf_counter() - started:.2f} s "
+              f"({report.searches} searches, {len(report.top_queries)} top queries)")
 
 
 def main() -> None:
@@ -241,7 +245,7 @@ def main() -> None:
           f"{args.writes} writes per run")
     totals: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kb-activity-bench-") as tmp, \
-            postgres_databases(None if args.no_postgres else args.log) as postgres:
+            postgres_databases(args.log, wanted=not args.no_postgres) as postgres:
         engines: list[tuple[str, Callable[[str], str] | None]] = [
             ("SQLite", lambda name: str(Path(tmp) / f"{name}.sqlite"))]
         if not args.no_postgres:
@@ -256,7 +260,8 @@ def main() -> None:
             print("\n".join(figure.line() for figure in (*records.values(), *limits.values())))
             totals += summary(engine, records, limits, args.threads)
         print("\n".join(["Per recorded search (a search or a POST: one record + one limit check):", *totals]))
-        bench_report(Path(tmp), args.month, args.month_log)
+        month_log = args.month_log or (postgres("month") if postgres is not None and not args.log else None)
+        bench_report(Path(tmp), args.month, month_log)
     print(f"load average after {os.getloadavg()[0]:.2f}")
 
 
