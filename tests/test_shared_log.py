@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -261,26 +262,31 @@ def test_three_hosts_write_one_database_and_the_desk_limit_holds_across_them(
     assert postgres.sql("SELECT max(version) FROM kb_schema", database).strip() == str(SCHEMA_VERSION)
 
 
+def connections_to_each_worker(url: str, workers: int) -> list[http.client.HTTPConnection]:
+    """One kept-alive connection answered by each worker of a `kb serve --workers N`."""
+    host, port = url.removeprefix("http://").split(":")
+    by_worker: dict[int, http.client.HTTPConnection] = {}
+    deadline = time.monotonic() + 60
+    while len(by_worker) < workers:  # connections are shared out between the workers: open some until each answers
+        assert time.monotonic() < deadline, "a worker never answered"
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        worker = send(url, "GET", "/api/health", connection=connection).json()["process"]
+        if worker in by_worker:
+            connection.close()
+        else:
+            by_worker[worker] = connection
+    return list(by_worker.values())
+
+
 def test_the_limit_holds_across_two_workers_on_sqlite(served_index: Path, sample_site: Path, tmp_path: Path):
     log = tmp_path / "log.sqlite"
     with kb_serve(sample_site, served_index, "--log", str(log), "--workers", "2") as (_, url):
-        host, port = url.removeprefix("http://").split(":")
-        by_worker: dict[int, http.client.HTTPConnection] = {}
-        opened = []
+        connections = connections_to_each_worker(url, 2)
         try:
-            # Kept-alive connections are shared out between the workers: open some until both answer.
-            deadline = time.monotonic() + 60
-            while len(by_worker) < 2:
-                assert time.monotonic() < deadline, "the second worker never answered"
-                connection = http.client.HTTPConnection(host, int(port), timeout=30)
-                opened.append(connection)
-                worker = send(url, "GET", "/api/health", connection=connection).json()["process"]
-                by_worker.setdefault(worker, connection)
-            connections = list(by_worker.values())
             answers = [post(url, "feedback", {"article": ARTICLE_PATH, "helpful": True}, "tests-workers-01",
                             connection=connections[n % 2]).status for n in range(36)]
         finally:
-            for connection in opened:
+            for connection in connections:
                 connection.close()
     assert answers.count(201) == 30 and answers[30:] == [429] * 6
     assert len(read_activity(log).feedback) == 30
@@ -355,6 +361,37 @@ def test_records_wait_while_the_database_is_down_and_arrive_exactly_once(
         spool = Spool(tmp_path / f"host{host}" / SPOOL_FILE)  # beside each host's index
         assert spool.path.is_file() and spool.count() == 0
         spool.close()
+
+
+def test_two_workers_of_one_host_share_its_spool_and_forward_each_record_once(
+        pg_url: str, database_down: TempPostgres, served_index: Path, sample_site: Path, tmp_path: Path):
+    database = pg_url.rsplit("/", 1)[1]
+    (index,) = hosts(1, served_index, tmp_path)
+    spool_path = index.parent / SPOOL_FILE
+    with kb_serve(sample_site, index, "--log", pg_url, "--docs", str(SAMPLE_DOCS), "--workers", "2") as (_, url):
+        connections = connections_to_each_worker(url, 2)
+        try:
+            database_down.stop()
+            for n in range(12):  # each worker spools half of them
+                connection = connections[n % 2]
+                query = urlencode({"q": f"modem offline while down {n}"})
+                assert send(url, "GET", f"/api/search?{query}", connection=connection).status == 200
+                handed = post(url, "handoff", {"article": ARTICLE_PATH, "team": "billing"}, f"tests-workers-{n:04d}",
+                              connection=connection)
+                assert handed.status == 202
+            spool = Spool(spool_path)
+            try:
+                assert spool.count() == 24  # one file for the host, whichever worker spooled
+                database_down.start()
+                wait_for(lambda: spool.count() == 0)
+            finally:
+                spool.close()
+        finally:
+            for connection in connections:
+                connection.close()
+    activity = read_activity(pg_url)
+    assert sorted(s.query for s in activity.searches) == sorted(f"modem offline while down {n}" for n in range(12))
+    assert len(activity.handoffs) == 12 and postgres_count(database_down, database, "forwarded") == 24
 
 
 def test_a_slow_database_spools_the_record_instead_of_making_the_desk_wait(pg_url: str, tmp_path: Path):
