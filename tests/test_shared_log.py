@@ -363,7 +363,7 @@ def test_records_wait_while_the_database_is_down_and_arrive_exactly_once(
         spool.close()
 
 
-def test_two_workers_of_one_host_share_its_spool_and_forward_each_record_once(
+def test_two_workers_of_one_host_share_its_spool_its_health_and_forward_each_record_once(
         pg_url: str, database_down: TempPostgres, served_index: Path, sample_site: Path, tmp_path: Path):
     database = pg_url.rsplit("/", 1)[1]
     (index,) = hosts(1, served_index, tmp_path)
@@ -372,16 +372,22 @@ def test_two_workers_of_one_host_share_its_spool_and_forward_each_record_once(
         connections = connections_to_each_worker(url, 2)
         try:
             database_down.stop()
-            for n in range(12):  # each worker spools half of them
-                connection = connections[n % 2]
+            for n in range(12):  # the first worker spools them all
                 query = urlencode({"q": f"modem offline while down {n}"})
-                assert send(url, "GET", f"/api/search?{query}", connection=connection).status == 200
+                assert send(url, "GET", f"/api/search?{query}", connection=connections[0]).status == 200
                 handed = post(url, "handoff", {"article": ARTICLE_PATH, "team": "billing"}, f"tests-workers-{n:04d}",
-                              connection=connection)
+                              connection=connections[0])
                 assert handed.status == 202
+            # The other worker wrote nothing, yet its health says what waits on the host,
+            health = [send(url, "GET", "/api/health", connection=c).json()["activity_log"] for c in connections]
+            assert health == ["degraded (24 waiting)"] * 2
+            time.sleep(1.1)  # (it looks at the host's spool once a second)
+            for n in range(12, 16):  # and it spools behind the first worker's records (two forwarders, then)
+                query = urlencode({"q": f"modem offline while down {n}"})
+                assert send(url, "GET", f"/api/search?{query}", connection=connections[1]).status == 200
             spool = Spool(spool_path)
             try:
-                assert spool.count() == 24  # one file for the host, whichever worker spooled
+                assert spool.count() == 28  # one file for the host, whichever worker spooled
                 database_down.start()
                 wait_for(lambda: spool.count() == 0)
             finally:
@@ -390,8 +396,11 @@ def test_two_workers_of_one_host_share_its_spool_and_forward_each_record_once(
             for connection in connections:
                 connection.close()
     activity = read_activity(pg_url)
-    assert sorted(s.query for s in activity.searches) == sorted(f"modem offline while down {n}" for n in range(12))
-    assert len(activity.handoffs) == 12 and postgres_count(database_down, database, "forwarded") == 24
+    assert sorted(s.query for s in activity.searches) == sorted(f"modem offline while down {n}" for n in range(16))
+    assert len(activity.handoffs) == 12 and postgres_count(database_down, database, "forwarded") == 28
+    # In the host's order: the second worker's records after the first's.
+    assert [s.query for s in sorted(activity.searches, key=lambda s: s.id)][12:] == [
+        f"modem offline while down {n}" for n in range(12, 16)]
 
 
 def test_a_slow_database_spools_the_record_instead_of_making_the_desk_wait(pg_url: str, tmp_path: Path):

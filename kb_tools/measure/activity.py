@@ -58,6 +58,7 @@ TYPING_WINDOW = 10.0
 REWORD_WINDOW = 60.0
 MAX_TEXT = 1000
 PRUNE_EVERY = 3600.0  # seconds between prunings by the log's retention_days
+SPOOL_LOOK_EVERY = 1.0  # seconds between looks at the host's spool for records another worker left there
 REASONS = ("inaccurate", "missing-step", "hard-to-follow", "other")
 VIAS = ("article", "call")
 
@@ -145,6 +146,7 @@ class ActivityLog:
         self._forwarder = Forwarder(self._spool, self._forward, self._spool_emptied) if self._spool else None
         self._prune_at = time.monotonic() if prune else float("inf")
         self._spooling = bool(self._spool and self._spool.count())  # left by an earlier run: forward those first
+        self._look_at = time.monotonic() + SPOOL_LOOK_EVERY
         if self._spooling and self._forwarder:
             self._forwarder.wake()
 
@@ -206,13 +208,15 @@ class ActivityLog:
         return self._spooling
 
     def state(self) -> str:
-        """"ok", or "degraded (N waiting)" while records wait in the spool for the database."""
-        if self._spool is None or not self._spooling:
+        """"ok", or "degraded (N waiting)" while records wait in the host's spool for the database
+        (whichever worker of the host spooled them: every worker answers the same)."""
+        if self._spool is None:
             return "ok"
         try:
-            return f"degraded ({self._spool.count()} waiting)"
+            waiting = self._spool.count()
         except ActivityLogError:
-            return "degraded"
+            return "degraded" if self._spooling else "ok"
+        return f"degraded ({waiting} waiting)" if waiting else "ok"
 
     def ensure_schema(self) -> None:
         """Create or upgrade the log's tables, once per process (every step only adds)."""
@@ -233,7 +237,7 @@ class ActivityLog:
 
     # --- one record: stored, or spooled -------------------------------------------------------------
     def _record(self, kind: str, args: dict[str, Any]) -> Any:
-        if not self._spooling:
+        if not self._spooling and not self._spooled_by_another_worker():
             try:
                 stored = self._store(kind, args)
             except LogUnreachableError:
@@ -249,6 +253,19 @@ class ActivityLog:
             self._spooling = True
         self._forwarder.wake()
         return None
+
+    def _spooled_by_another_worker(self) -> bool:
+        """Whether the host's spool holds records another worker left (looked at once a
+        SPOOL_LOOK_EVERY): this worker then spools behind them, so the host's records reach the
+        database in order, and it does not wait on an unreachable database to find out."""
+        now = time.monotonic()
+        if self._spool is None or now < self._look_at:
+            return False
+        self._look_at = now + SPOOL_LOOK_EVERY
+        try:
+            return self._spool.count() > 0
+        except ActivityLogError:
+            return False
 
     def _store(self, kind: str, args: dict[str, Any], uid: str | None = None) -> Any:
         self.ensure_schema()
