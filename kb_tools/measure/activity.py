@@ -11,8 +11,9 @@ the spool (log_spool.py) and is forwarded in order when it answers again; the wr
   log_location(setting, index_dir)   where the log is: --log / KB_LOG, "off", or beside the index
   ActivityLog(target)                record_search, record_click, record_feedback, record_handoff, state
 
-The read side (the rows of a period, for `kb report`, /report and /api/health) is log_read.py;
-read_activity is re-exported here for the callers that import it from this module.
+The SQL of each kind of record is log_records.py; the read side (the rows of a period, for
+`kb report` and /report) is log_read.py, its read_activity re-exported here for the callers that
+import it from this module.
 """
 
 from __future__ import annotations
@@ -31,18 +32,18 @@ from typing import TYPE_CHECKING, Any
 from kb_tools.errors import ActivityLogError, LogUnreachableError
 from kb_tools.measure.log_admin import apply_retention
 from kb_tools.measure.log_read import read_activity
+from kb_tools.measure.log_records import WRITERS
 from kb_tools.measure.log_spool import SPOOL_FILE, Forwarder, Spool, Waiting
 from kb_tools.measure.log_store import (
     BUSY_TIMEOUT,
     SCHEMA_VERSION,
     LogStore,
     LogTarget,
-    Tx,
     is_url,
     open_store,
     upgrade,
 )
-from kb_tools.measure.scrub import before_placeholders, scrub
+from kb_tools.measure.scrub import scrub
 
 if TYPE_CHECKING:
     from kb_tools.search import SearchResults
@@ -51,11 +52,6 @@ __all__ = ["SCHEMA_VERSION", "ActivityLogError", "ActivityLog", "read_activity",
 
 LOG_FILE = "kb-activity.sqlite"
 OFF = frozenset({"off", "no", "none", "false", "0"})
-# The desk searches as the agent types: a query that extends or trims the previous one of the
-# same session, this soon after it, is the same search still being typed.
-TYPING_WINDOW = 10.0
-# Searching again this soon without opening a result means the first wording did not work.
-REWORD_WINDOW = 60.0
 MAX_TEXT = 1000
 PRUNE_EVERY = 3600.0  # seconds between prunings by the log's retention_days
 SPOOL_LOOK_EVERY = 1.0  # seconds between looks at the host's spool for records another worker left there
@@ -158,7 +154,7 @@ class ActivityLog:
         None when it was spooled.
 
         With `session`, the session's previous search is marked reworded when this one follows
-        it within REWORD_WINDOW and nothing was opened in between; with `as_you_type`, a query
+        it within REWORD_WINDOW (log_records.py) and nothing was opened in between; with `as_you_type`, a query
         that only extends or trims the previous one within TYPING_WINDOW updates it instead.
         `confidence` is how well the results matched (strong, partial, none: SearchResults.confidence);
         `kb report` lists the queries with no good match as content gaps.
@@ -273,7 +269,7 @@ class ActivityLog:
             if uid is not None and tx.one("INSERT INTO forwarded (uid, at) VALUES (?, ?) ON CONFLICT DO NOTHING "
                                           "RETURNING uid", (uid, time.time())) is None:
                 return None  # forwarded before (by this host's other worker, or before a crash)
-            return _WRITERS[kind](tx, args)
+            return WRITERS[kind](tx, args)
 
     def _keep_retention(self) -> None:
         self._prune_at = time.monotonic() + PRUNE_EVERY
@@ -288,72 +284,6 @@ class ActivityLog:
 
     def _spool_emptied(self) -> None:
         self._spooling = False
-
-
-def _write_search(db: Tx, args: dict[str, Any]) -> int:
-    at, session, source, text = args["at"], args["session"], args["source"], args["query"]
-    # A record spooled by an older version has no confidence: stored as unknown (NULL).
-    row = (at, text, args["filters"], args["results"], args["shown"], args.get("confidence"))
-    previous = _previous_unopened(db, session, source, at) if session else None
-    if previous and args["as_you_type"] and at - previous[1] <= TYPING_WINDOW and _is_typing(previous[2], text):
-        db.run("UPDATE searches SET at = ?, query = ?, filters = ?, results = ?, shown = ?, confidence = ? "
-               "WHERE id = ?", (*row, previous[0]))
-        return int(previous[0])
-    inserted = db.one("INSERT INTO searches (at, query, filters, results, shown, confidence, source, session) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", (*row, source, session))
-    assert inserted is not None
-    if previous:
-        db.run("UPDATE searches SET reworded_as = ? WHERE id = ?", (inserted[0], previous[0]))
-    return int(inserted[0])
-
-
-def _write_click(db: Tx, args: dict[str, Any]) -> bool:
-    if db.one("SELECT 1 FROM searches WHERE id = ?", (args["search_id"],)) is None:
-        return False
-    db.run("INSERT INTO clicks (search_id, at, article, rank) VALUES (?, ?, ?, ?)",
-           (args["search_id"], args["at"], args["article"], args["rank"]))
-    return True
-
-
-def _write_feedback(db: Tx, args: dict[str, Any]) -> int:
-    inserted = db.one("INSERT INTO feedback (at, article, helpful, reason, comment, step, depth, via, session, trail) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                      tuple(args.get(k) for k in ("at", "article", "helpful", "reason", "comment", "step", "depth",
-                                                  "via", "session", "trail")))  # (spooled before trails: none)
-    assert inserted is not None
-    return int(inserted[0])
-
-
-def _write_handoff(db: Tx, args: dict[str, Any]) -> int:
-    inserted = db.one("INSERT INTO handoffs (at, article, team, step, depth, via, session) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                      tuple(args[k] for k in ("at", "article", "team", "step", "depth", "via", "session")))
-    assert inserted is not None
-    return int(inserted[0])
-
-
-_WRITERS = {"search": _write_search, "click": _write_click, "feedback": _write_feedback, "handoff": _write_handoff}
-
-
-def _previous_unopened(db: Tx, session: str, source: str, at: float) -> tuple[int, float, str] | None:
-    """The session's last search, when it is recent, not yet reworded and nothing was opened from it."""
-    row = db.one("SELECT id, at, query, reworded_as FROM searches WHERE session = ? AND source = ? "
-                 "ORDER BY id DESC LIMIT 1", (session, source))
-    if row is None or row[3] is not None or at - row[1] > REWORD_WINDOW:
-        return None
-    if db.one("SELECT 1 FROM clicks WHERE search_id = ?", (row[0],)):
-        return None
-    return int(row[0]), float(row[1]), str(row[2])
-
-
-def _is_typing(before: str, after: str) -> bool:
-    a, b = normalize_query(before_placeholders(before)), normalize_query(before_placeholders(after))
-    return a.startswith(b) or b.startswith(a)
-
-
-def normalize_query(text: str) -> str:
-    """The form queries are grouped by: case-folded, single spaces, no surrounding punctuation."""
-    return " ".join(text.casefold().split()).strip(" .,;:!?\"'")
 
 
 def _clean(text: str, *, keep_lines: bool = False) -> str:

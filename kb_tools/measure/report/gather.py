@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from kb_tools.content.metadata import PAGE_TYPE
 from kb_tools.errors import KBError
-from kb_tools.measure.activity import normalize_query
 from kb_tools.measure.log_read import Activity, FeedbackRow, HandoffRow, SearchRow, read_activity
+from kb_tools.measure.log_records import normalize_query
 from kb_tools.measure.report.model import (
     ArticleStat,
     Comment,
