@@ -101,10 +101,10 @@ def _change_section_texts(how: str) -> None:
       phrases (the title is already there);
     - title-row: each article gets one more row, its title, summary and customer phrases, so an
       article is as close to a query as its best section or its own description."""
-    from kb_tools.search import indexer
+    from kb_tools.search import documents
     from kb_tools.search.vectors import SectionText
 
-    plain = indexer.section_texts
+    plain = documents.section_texts
 
     def changed(article):  # type: ignore[no-untyped-def]
         context = ". ".join(part for part in (article.meta.summary, *article.meta.customer_says) if part)
@@ -114,7 +114,7 @@ def _change_section_texts(how: str) -> None:
         described = ". ".join(part for part in (article.title, context) if part)
         return [*sections, SectionText(article.path, -1, described)] if sections else sections
 
-    indexer.section_texts = changed  # type: ignore[assignment]
+    documents.section_texts = changed  # type: ignore[assignment]
 
 
 def run_levers(levers: list[str]) -> None:

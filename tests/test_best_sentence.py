@@ -8,7 +8,8 @@ import pytest
 from conftest import SERVED_INDEXES, article
 
 from kb_tools.search import Searcher, build_index
-from kb_tools.search.snippets import make_snippet, sentence_match, sentence_weights
+from kb_tools.search.analysis import term_counts, terms
+from kb_tools.search.snippets import best_sentence_card, make_snippet, sentence_match, sentence_weights
 
 REFUND = """\
 ## Before you start
@@ -51,3 +52,16 @@ def test_the_snippet_comes_from_the_section_holding_the_best_sentence(write_docs
 ])
 def test_sample_kb_snippets_show_the_answering_sentence(served_kb: str, query: str, sentence: str):
     assert sentence in Searcher(SERVED_INDEXES[served_kb]).search(query).hits[0].snippet
+
+
+@pytest.mark.parametrize("query", ["refund for the outag", "compens crea", "refu card fiv", "outage credi"])
+def test_typed_prefixes_pick_the_same_section_as_reading_every_section(query: str):
+    """A card is skipped when the query terms it holds and the prefixes starting its words cannot
+    beat the best sentence so far: the same card and sentence as reading all of them."""
+    cards = [{"number": n, "text": text, "counts": term_counts(text)} for n, text in enumerate(REFUND.split("\n\n"))]
+    plan_words = {term: 1.0 for term in terms(query)}
+    prefixes = tuple(word for word in query.split() if len(word) >= 3 and word not in ("refund", "outage", "card"))
+    pruned = best_sentence_card(cards, None, plan_words, prefixes)
+    unpruned = best_sentence_card([{**card, "counts": None} for card in cards], None, plan_words, prefixes)
+    assert pruned[0] is not None and unpruned[0] is not None
+    assert (pruned[0]["number"], pruned[1]) == (unpruned[0]["number"], unpruned[1])

@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 from browser import Page, is_available
 from click.testing import CliRunner
@@ -20,7 +21,9 @@ from hypothesis import strategies as st
 from kb_tools.cli import main
 from kb_tools.errors import IndexMissingError
 from kb_tools.search import Searcher, build_index, index_exists, storage
-from kb_tools.search.postings import BM25_B, BM25_K1, FIELDS, ArticleTerms, Postings, write_postings
+from kb_tools.search.postings import BM25_B, BM25_K1, FIELDS, Postings
+from kb_tools.search.postings_write import ArticleTerms, write_postings
+from kb_tools.search.store import READS_BEFORE_TABLE, ArticleStore
 
 TABS = ('## Steps\n\n=== "Beginner"\n\n    1. Tap **Settings**, the gear icon, then **Restart**.\n\n'
         '        Checkpoint: the light blinks.\n\n=== "Expert"\n\n    1. Issue a soft reboot via the admin API.\n')
@@ -159,6 +162,16 @@ def test_incremental_update_after_edit_add_delete(write_docs, tmp_path: Path):
     assert searcher.search("beta").hits == []
     assert searcher.search("gamma").hits[0].path == "router/c.md"
     assert build_index(docs, index).unchanged == 2
+    # After enough reads a process looks articles up in a table of paths: the same live records
+    # (the edited article's new version, none for the deleted one) as the lookup by key.
+    store = ArticleStore(storage.open_generation(index).path, index_dir=index)
+    looked_up = {path: store._read_article(path) for path in ("router/a.md", "router/b.md", "router/c.md")}
+    for _ in range(READS_BEFORE_TABLE):
+        store._read_article("router/c.md")
+    assert store._numbers is not None
+    assert {path: store._read_article(path) for path in looked_up} == looked_up
+    edited = looked_up["router/a.md"]
+    assert looked_up["router/b.md"] is None and edited is not None and "zebra" in edited["meta"]["title"].lower()
 
 
 def test_updated_postings_equal_those_of_a_full_build(tmp_path: Path):
@@ -436,6 +449,10 @@ def test_postings_score_as_a_brute_force_bm25f(tmp_path_factory: pytest.TempPath
     expected = brute_force_bm25f(live, query)
     for number, path in enumerate(postings.paths):
         assert scores[number] == pytest.approx(expected[path], rel=1e-5, abs=1e-6), path
+    # Presence without scoring (match confidence) agrees with the scores, term by term.
+    for field, term, _ in query:
+        holding = {a.path for a in live if term in a.fields.get(field, [])}
+        assert {postings.paths[n] for n in np.flatnonzero(postings.holding(term, [field]))} == holding
 
 
 def test_a_field_query_lists_every_match_asked_for(write_docs, tmp_path: Path):

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_DOCS, article
 
-from kb_tools.search import Searcher, build_index
-from kb_tools.search.wordlist import is_english, word_lists_installed
+from kb_tools.search import Searcher, build_index, storage
+from kb_tools.search.wordlist import WORDS_FILE, english_words, is_english, read_english_words, word_lists_installed
 
 # Everyday words of support calls, most of them absent from a small KB: none may be "corrected".
 EVERYDAY_WORDS = """
@@ -90,3 +90,18 @@ def test_no_correction_that_finds_no_better_results(write_docs, tmp_path: Path):
     searcher = Searcher(tmp_path / "ix")
     assert searcher.search("xyzzy plugh", mode="lexical").correction is None
     assert searcher.search("plugh", mode="lexical").correction == "plug"
+
+
+def test_the_index_carries_its_english_words(write_docs, tmp_path: Path):
+    """Each generation holds the words it corrects against, so every host serving a copy corrects
+    the same words, and an update keeps them."""
+    docs = write_docs({"net/a.md": article("Router stealing bandwidth", body="## Steps\n\n1. Check the router.\n"),
+                       "net/b.md": article("Steam deck pairing", body="## Steps\n\n1. Pair the steam deck.\n")})
+    index = tmp_path / "ix"
+    build_index(docs, index, semantic=False)
+    (docs / "net/b.md").write_text(article("Steam deck pairing again", body="## Steps\n\n1. Pair it.\n"))
+    build_index(docs, index, semantic=False)
+    generation = storage.open_generation(index).path
+    assert read_english_words(generation) == english_words() and "stealing" in read_english_words(generation)
+    words = (generation / WORDS_FILE).read_text(encoding="utf-8").split("\n")
+    assert "cafe" in words and words == sorted(words)

@@ -3,6 +3,10 @@
 Working from the HTML the site itself produces (rather than re-parsing Markdown by hand) is
 what makes anchors, tab contents and text agree with the built site, including duplicate
 headings, explicit `{#id}`s and code fences that contain `===`.
+
+The module is longer than most because `_Walker` is one state machine over the HTML (sections,
+tab sets, agent blocks, ordered steps, outcomes and links are all open or closed by the same tags);
+split across files, each piece would need the others' state.
 """
 
 from __future__ import annotations

@@ -80,14 +80,17 @@ def coverage(plan: QueryPlan, numbers: Sequence[int], postings: Postings, thesau
 
 
 def _holds(postings: Postings, term: str) -> np.ndarray:
-    return postings.score([(field, term, 1.0) for field in _TEXT_FIELDS], k1=1.2, b=0.75) > 0
+    return postings.holding(term, _TEXT_FIELDS)
 
 
 def _holds_phrase(postings: Postings, phrase: tuple[str, ...]) -> np.ndarray:
+    """The articles holding one of the phrase's adjacent pairs (a one-word phrase: the word)."""
     if len(phrase) == 1:
         return _holds(postings, phrase[0])
-    pairs = [(PAIRS, pair(a, b), 1.0) for a, b in zip(phrase, phrase[1:], strict=False)]
-    return postings.score(pairs, k1=1.2, b=0.75) > 0
+    mask = np.zeros(len(postings), dtype=bool)
+    for a, b in zip(phrase, phrase[1:], strict=False):
+        mask |= postings.holding(pair(a, b), (PAIRS,))
+    return mask
 
 
 def _level(match: float, none_below: float, strong_from: float) -> str:

@@ -21,6 +21,7 @@ from kb_tools.search.store import ArticleStore, damaged
 from kb_tools.search.syntax import ExactQuery
 from kb_tools.search.thesaurus import Thesaurus, read_thesaurus
 from kb_tools.search.vectors import VectorStore
+from kb_tools.search.wordlist import read_english_words
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,4 +58,4 @@ def _load(path: Path, built_at: object, index_dir: Path) -> LoadedGeneration:
     except Exception:  # noqa: BLE001 - numpy and json raise many kinds on damaged files
         store.close()
         raise damaged(index_dir) from None
-    return LoadedGeneration(store, postings, vectors, thesaurus, Speller(postings))
+    return LoadedGeneration(store, postings, vectors, thesaurus, Speller(postings, lambda: read_english_words(path)))

@@ -17,57 +17,34 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import IDTokenizer, LowercaseFilter
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from kb_tools.content.config import KBConfig, load_config
 from kb_tools.content.findings import Finding
-from kb_tools.content.metadata import PAGE_TYPE
-from kb_tools.content.model import Article, ArticleParser, Section, markdown_files
+from kb_tools.content.model import ArticleParser, markdown_files
 from kb_tools.content.sources import read_problem, scan_docs
-from kb_tools.content.steps_graph import article_link_resolver, steps_data
-from kb_tools.content.teams import Teams, team_resolver
 from kb_tools.errors import IndexMissingError, IndexWriteError, KBError
 from kb_tools.search import storage
-from kb_tools.search.analysis import clean_text, make_analyzer, term_counts, terms
-from kb_tools.search.known_issues import issue_fields
-from kb_tools.search.postings import ArticleTerms, write_postings
+from kb_tools.search.documents import IndexedArticle, make_schema
+from kb_tools.search.postings_write import ArticleTerms, write_postings
 from kb_tools.search.storage import INDEX_FORMAT, INDEX_NAME
-from kb_tools.search.syntax import TEXT_FIELDS
 from kb_tools.search.thesaurus import load_thesaurus, write_thesaurus
 from kb_tools.search.vectors import (
     SectionText,
-    embedding_text,
     remove_vectors,
     shared_embedder,
     update_vectors,
 )
+from kb_tools.search.wordlist import WORDS_FILE, write_english_words
 
 log = logging.getLogger(__name__)
 
-# Results link the chapter (a level-2 heading and what is under it): it names the situation
-# ("America, Asia and Oceania") that its sub-headings ("How to order") leave out.
-CHAPTER_LEVEL = 2
 _PARALLEL_FROM = 400  # below this many changed files, starting worker processes costs more than it saves
 
 Progress = Callable[[int, int], None]
-
-
-def make_schema() -> Schema:
-    """One Whoosh document per article: its searchable text (TEXT_FIELDS, with positions, analysed
-    as the postings are), its filter values and owner, and what a hit shows (its steps and section
-    cards, stored). Whoosh answers phrase and field queries; everyday queries are ranked on the
-    postings (postings.py), which hold the same terms."""
-    analyzer = make_analyzer()
-    return Schema(key=ID(unique=True, stored=True), path=ID(stored=True, sortable=True),
-                  product=ID(stored=True), type=ID(stored=True), status=ID(stored=True),
-                  owner=ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()), tags=KEYWORD(stored=True, commas=True, lowercase=True),
-                  url=STORED(), meta=STORED(), **{name: TEXT(analyzer=analyzer) for name in TEXT_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -130,6 +107,8 @@ def build_index(docs_dir: Path | str, index_dir: Path | str, *, rebuild: bool = 
         partial = storage.new_partial(index_path, copy_of=None if full else live)
         sections = _write(partial, config, changed, deleted, create=full, progress=progress)
         write_thesaurus(partial, thesaurus)
+        if full or not (partial / WORDS_FILE).is_file():  # an update keeps the live generation's copy
+            write_english_words(partial)
         embedded, embedding_started = 0, time.perf_counter()
         if embedder is not None:
             embedded = update_vectors(partial, sections, set(changed) | set(deleted), model=_model_id(),
@@ -209,91 +188,6 @@ def _write(partial: Path, config: KBConfig, changed: list[str], deleted: list[st
     writer.commit(merge=create or len(changed) > 50, optimize=create)
     write_postings(partial, postings, set(changed) | set(deleted))
     return sections
-
-
-@dataclass(frozen=True)
-class IndexedArticle:
-    """What the index keeps of one article file (a site page keeps nothing): made where it is
-    parsed, so worker processes do the analysis and send back only this."""
-
-    path: str
-    document: dict[str, Any] | None = None  # the stored Whoosh document
-    terms: ArticleTerms | None = None  # its postings
-    sections: list[SectionText] = field(default_factory=list)  # what the semantic index embeds
-
-    @classmethod
-    def of(cls, article: Article, teams: Teams | None = None) -> IndexedArticle:
-        if article.meta.type == PAGE_TYPE:
-            return cls(article.path)
-        analysed = article_terms(article)
-        return cls(article.path, article_document(article, analysed, teams), analysed, section_texts(article))
-
-
-def article_document(article: Article, analysed: ArticleTerms, teams: Teams | None = None) -> dict[str, Any]:
-    """The Whoosh document of an article: its text fields, given as the terms the postings hold
-    (Whoosh indexes a list as terms already analysed, so the text is analysed once), and what
-    a hit shows, its steps and its section cards (stored)."""
-    meta = article.meta
-    resolve = article_link_resolver(article)
-    team_of = team_resolver(article.meta.escalation, teams) if teams is not None and teams.exists else None
-    steps = {depth: steps_data(article.sections, depth, resolve, team_of=team_of) for depth in ("beginner", "expert")}
-    text = {name: analysed.fields[name] for name in TEXT_FIELDS if name != "label"}
-    labels = [term for step in article.steps() for label in step.labels for term in terms(label)]
-    return {
-        "key": f"a:{article.path}", "path": article.path, "product": meta.product or "", "type": meta.type or "",
-        "status": meta.status, "owner": meta.owner or "", "tags": ",".join(meta.tags), "url": article.url,
-        **text, "label": labels,
-        "meta": {"title": article.title, "summary": meta.summary, "customer_says": list(meta.customer_says),
-                 "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
-                 "review_every": meta.review_every, "steps": steps, "depths": sorted(article.depths),
-                 "sections": section_cards(article), "issue": issue_fields(meta)},
-    }
-
-
-def section_cards(article: Article) -> list[dict[str, Any]]:
-    """What ranking an article's sections and showing one needs, stored with the article so a
-    search hit is one read: each section's anchor, depth, chapter, text, and its term counts."""
-    cards = []
-    for number, section, chapter in indexed_sections(article):
-        heading = section.heading if section.level >= 2 else ""  # the title would make the first section win
-        counts = term_counts(f"{heading} {section.text}")
-        cards.append({"number": number, "anchor": section.anchor, "depth": section.depth, "heading": section.heading,
-                      "chapter": chapter.anchor, "chapter_heading": chapter.heading, "counts": counts,
-                      "length": sum(counts.values()), "text": section.text})
-    return cards
-
-
-def article_texts(article: Article) -> dict[str, str]:
-    """The article's searchable text per field, markup stripped."""
-    meta = article.meta
-    return {"title": clean_text(article.title), "summary": clean_text(meta.summary),
-            "customer_says": clean_text("\n".join(meta.customer_says)),
-            "headings": clean_text(" ".join(s.heading for s in article.sections)), "body": clean_text(article.text())}
-
-
-def article_terms(article: Article) -> ArticleTerms:
-    """The article as the postings see it."""
-    meta = article.meta
-    return ArticleTerms.from_texts(article.path, article_texts(article), product=meta.product or "",
-                                   type=meta.type or "", status=meta.status, tags=meta.tags,
-                                   sections=sum(1 for _ in indexed_sections(article)))
-
-
-def section_texts(article: Article) -> list[SectionText]:
-    """What the semantic index embeds for each indexed section of `article`."""
-    return [SectionText(article.path, number, embedding_text(
-        article.title, section.heading if section.level >= 2 else "", clean_text(section.text)))
-        for number, section, _ in indexed_sections(article)]
-
-
-def indexed_sections(article: Article) -> Iterator[tuple[int, Section, Section]]:
-    """(number, section, its chapter) for every section with text; the number keys its document."""
-    chapter: Section | None = None
-    for number, section in enumerate(article.sections):
-        if chapter is None or section.level <= CHAPTER_LEVEL:
-            chapter = section
-        if section.text:  # a heading with nothing under it (or only tabs) is never the best place to land
-            yield number, section, chapter
 
 
 def _parse_all(config: KBConfig, paths: list[str]) -> Iterable[IndexedArticle]:

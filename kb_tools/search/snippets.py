@@ -12,12 +12,14 @@ markup into a results list.
 from __future__ import annotations
 
 import bisect
+import functools
 import html
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kb_tools.search.analysis import term_of, terms
+from kb_tools.search.analysis import term_counts, term_of
 
 SNIPPET_WORDS = 32
 _WORD = re.compile(r"\w+")
@@ -32,7 +34,7 @@ def sentence_weights(query_weights: dict[str, float], idf: Callable[[str], float
     """How much each query term counts in a sentence: its query weight x its rarity, halved when
     the article's title holds it (every sentence of "Request a refund" is about refunds; the
     sentence saying "outage" is the one for "refund for the outage")."""
-    shown = set(terms(title))
+    shown = term_counts(title)  # its cached stems: the analyzer itself costs a third of a millisecond a title
     return {term: weight * idf(term) * (TITLE_WORD_SHARE if term in shown else 1.0)
             for term, weight in query_weights.items()}
 
@@ -43,8 +45,9 @@ def sentence_match(text: str, weights: dict[str, float], prefixes: tuple[str, ..
     A sentence scores the summed weights of the different query terms it holds (`weights`: term ->
     weight; a word starting with a typed prefix counts as the prefix)."""
     # Each different word of the text is looked up once: most texts hold few of the query's words.
+    query_terms = frozenset(weights)
     key_of = {word: key for word in set(_WORD.findall(text))
-              if (key := _key_of(word, weights, prefixes)) is not None}
+              if (key := _key_of(word, query_terms, prefixes)) is not None}
     if not key_of:
         return 0.0, 0
     best, start = 0.0, 0
@@ -63,9 +66,11 @@ def best_sentence_card(cards: Iterable[dict[str, Any]], preferred: dict[str, Any
     """The section card holding the best-matching sentence, and where that sentence starts;
     `preferred` (the linked section) wins a tie. (None, None) when no sentence matches."""
     best: tuple[float, int, dict[str, Any] | None, int | None] = (0.0, 0, None, None)
-    # A card scores at most the weights of the query terms it holds (its indexed term counts), so
-    # cards are read best bound first, and only while one could still win.
-    bounded = [(_bound(card, weights, prefixes), card) for card in cards]
+    # A card scores at most the weights of the query terms it holds (its indexed term counts) and
+    # of the typed prefixes that start one of its words, so cards are read best bound first, and
+    # only while one could still win.
+    started = _starts_pattern(prefixes)
+    bounded = [(_bound(card, weights, prefixes, started), card) for card in cards]
     for bound, card in sorted(bounded, key=lambda pair: -pair[0]):
         if bound < best[0] or bound == 0.0:
             break
@@ -76,28 +81,45 @@ def best_sentence_card(cards: Iterable[dict[str, Any]], preferred: dict[str, Any
     return best[2], best[3]
 
 
-def _bound(card: dict[str, Any], weights: dict[str, float], prefixes: tuple[str, ...]) -> float:
+def _bound(card: dict[str, Any], weights: dict[str, float], prefixes: tuple[str, ...],
+           started: re.Pattern[str] | None) -> float:
     counts = card.get("counts")
-    if prefixes or counts is None:
-        return float("inf")  # a typed prefix may match any word
-    return sum(weight for term, weight in weights.items() if term in counts)
+    if counts is None:
+        return float("inf")
+    bound = sum(weight for term, weight in weights.items() if term in counts)
+    if started is not None:
+        # Longest prefix first in the pattern, so a shorter one is found as the start of a longer match.
+        found = {match.lower() for match in started.findall(card["text"])}
+        bound += sum(weights.get(prefix, 1.0) for prefix in prefixes if any(m.startswith(prefix) for m in found))
+    return bound
+
+
+def _starts_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Finds the word starts that are one of `prefixes` (the longest first); None without prefixes."""
+    if not prefixes:
+        return None
+    ordered = sorted(prefixes, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + ")", re.IGNORECASE)
 
 
 def matched_phrase(phrases: Iterable[str], keys: set[str], prefixes: tuple[str, ...] = ()) -> str:
     """The customer phrase (`customer_says`) the query matched: the one holding the most of the
     query's terms (`keys`), at least half of its own words; "" when none does."""
     best, best_held = "", 0
+    query_terms = frozenset(keys)
     for phrase in phrases:
         own = {term for term in (term_of(word) for word in _WORD.findall(phrase)) if term is not None}
-        held = sum(_matches(word, keys, prefixes) for word in set(_WORD.findall(phrase)))
+        held = sum(_matches(word, query_terms, prefixes) for word in set(_WORD.findall(phrase)))
         if held > best_held and 2 * held >= len(own):
             best, best_held = phrase, held
     return best
 
 
-def _key_of(word: str, weights: dict[str, float], prefixes: tuple[str, ...]) -> str | None:
+# A query's snippets look up the same words again and again, in each section of each hit.
+@functools.lru_cache(maxsize=65536)
+def _key_of(word: str, query_terms: frozenset[str], prefixes: tuple[str, ...]) -> str | None:
     term = term_of(word)
-    if term is not None and term in weights:
+    if term is not None and term in query_terms:
         return term
     lowered = word.lower()
     return next((prefix for prefix in prefixes if lowered.startswith(prefix)), None)
@@ -107,33 +129,35 @@ def make_snippet(text: str, keys: set[str], *, prefixes: tuple[str, ...] = (), s
                  start: int | None = None) -> str:
     """The best `size`-word window of `text`, with matching words wrapped in <mark>: from the
     character `start` (the best sentence's) when given, else where the query's words are densest."""
-    # Each different word is looked up once; then finding them is a set lookup per word.
-    matching = {word for word in set(_WORD.findall(text)) if _matches(word, keys, prefixes)}
-    spans = [m.span() for m in _WORD.finditer(text) if m.group() in matching] if matching else []
-    words = [m.span() for m in _NON_SPACE.finditer(text)]
-    if not words:
+    query_terms = frozenset(keys)
+    if start is None:
+        start = _densest_start(text, query_terms, prefixes, size)
+    # Only the window's words are read: a long section costs no more than a short one.
+    window = list(itertools.islice(_NON_SPACE.finditer(text, start), size))
+    if not window:
         return ""
-    word_starts = [start for start, _ in words]
-    hits = sorted({bisect.bisect_right(word_starts, s) - 1 for s, _ in spans})
-    if start is not None:
-        first = max(0, bisect.bisect_right(word_starts, start) - 1)
-    else:
-        first = _densest_window(hits, size) if hits else 0
-    window = words[first:first + size]
-    start, end = window[0][0], window[-1][1]
-    out, cursor = [], start
-    for s, e in spans:
-        if s < start or e > end:
-            continue
-        out += [html.escape(text[cursor:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
-        cursor = e
+    begin, end = window[0].start(), window[-1].end()
+    out, cursor = [], begin
+    for word in _WORD.finditer(text, begin, end):
+        if _matches(word.group(), query_terms, prefixes):
+            out += [html.escape(text[cursor:word.start()]), "<mark>", html.escape(word.group()), "</mark>"]
+            cursor = word.end()
     out.append(html.escape(text[cursor:end]))
-    lead = "… " if first > 0 else ""
-    tail = " …" if first + size < len(words) else ""
+    lead = "… " if _NON_SPACE.search(text, 0, begin) else ""
+    tail = " …" if _NON_SPACE.search(text, end) else ""
     return lead + "".join(out) + tail
 
 
-def _matches(word: str, keys: set[str], prefixes: tuple[str, ...]) -> bool:
+def _densest_start(text: str, query_terms: frozenset[str], prefixes: tuple[str, ...], size: int) -> int:
+    """Where the window holding the most matching words starts (a few words before the first)."""
+    words = [m.start() for m in _NON_SPACE.finditer(text)]
+    hits = sorted({bisect.bisect_right(words, m.start()) - 1 for m in _WORD.finditer(text)
+                   if _matches(m.group(), query_terms, prefixes)})
+    return words[_densest_window(hits, size)] if hits else 0
+
+
+@functools.lru_cache(maxsize=65536)
+def _matches(word: str, keys: frozenset[str], prefixes: tuple[str, ...]) -> bool:
     term = term_of(word)
     return (term is not None and term in keys) or bool(prefixes and word.lower().startswith(prefixes))
 

@@ -8,13 +8,14 @@ and the corrected query finds clearly better results: some article holds far mor
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kb_tools.search.analysis import term_of
-from kb_tools.search.wordlist import is_english
+from kb_tools.search.wordlist import english_words
 
 if TYPE_CHECKING:
     from kb_tools.search.postings import Postings
@@ -31,8 +32,13 @@ _TEXT_FIELDS = ("title", "summary", "customer_says", "headings", "body")
 class Speller:
     """Corrections from the vocabulary of the index (the unstemmed words of its articles)."""
 
-    def __init__(self, postings: Postings) -> None:
+    def __init__(self, postings: Postings, english: Callable[[], frozenset[str]] = english_words) -> None:
         self._postings = postings
+        self._read_english = english  # read on first use: a query of indexed words never needs them
+
+    @cached_property
+    def _english(self) -> frozenset[str]:
+        return self._read_english()
 
     @cached_property
     def _vocabulary(self) -> dict[str, int]:
@@ -69,8 +75,8 @@ class Speller:
     def is_word(self, word: str) -> bool:
         """True for what must never be corrected: short words, codes, words of the index or of
         English, and the beginnings of indexed words."""
-        return (len(word) < _MIN_LENGTH or not word.isalpha() or self.is_known(word) or is_english(word)
-                or self.starts_known(word))
+        return (len(word) < _MIN_LENGTH or not word.isalpha() or self.is_known(word) or self.starts_known(word)
+                or word in self._english)
 
     def starts_known(self, word: str) -> bool:
         """True when `word` begins a longer word of the index ("passw" -> password)."""

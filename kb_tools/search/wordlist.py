@@ -13,7 +13,13 @@ import functools
 import unicodedata
 from pathlib import Path
 
+from kb_tools.search.storage import replace_file
+
 WORD_LISTS = (Path("/usr/share/dict/american-english"), Path("/usr/share/dict/british-english"))
+# The words as an index generation carries them, one a line: every host serving a copy of the index
+# corrects the same words, whatever it has installed, and a search reads them in a few milliseconds
+# instead of parsing the lists (about a tenth of a second, a sixth of a cold `kb search`).
+WORDS_FILE = "english-words.txt"
 
 
 @functools.cache
@@ -33,6 +39,22 @@ def english_words() -> frozenset[str]:
 
 def is_english(word: str) -> bool:
     return word in english_words()
+
+
+def write_english_words(directory: Path) -> None:
+    """Save the installed lists' words into an index generation (nothing when none is installed)."""
+    words = english_words()
+    if words:
+        replace_file(directory / WORDS_FILE, lambda handle: handle.write("\n".join(sorted(words)).encode("utf-8")))
+
+
+def read_english_words(directory: Path) -> frozenset[str]:
+    """The words a generation carries; the installed lists' for a generation built without them."""
+    try:
+        text = (directory / WORDS_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return english_words()
+    return frozenset(text.split("\n"))
 
 
 def word_lists_installed() -> bool:
