@@ -1,7 +1,8 @@
 """Load benchmark: `kb serve`'s /api/search under a fixed number of concurrent agents.
 
     python bench/load.py [--clients 8] [--seconds 20] [--articles 10000] [--workers 2] [--threads 4] [--keep DIR]
-                         [--endpoint search|suggest|health] [--log postgresql://...]
+                         [--endpoint search|suggest|health] [--kb [NAME=]COMMAND ...] [--single] [--rounds N]
+                         [--log postgresql://...]
 
 Generates a knowledge base (bench/generate_kb.py), builds its search index with `kb index`,
 starts `kb serve` in a subprocess on a free port of 127.0.0.1, then runs `--clients` client
@@ -18,6 +19,11 @@ The site is not built (the API does not read it; a 10,000-page `mkdocs build` ta
 placeholder index.html stands in. With --keep DIR the knowledge base and its index are kept in DIR
 and reused by the next run with the same --articles. Progress goes to stderr, figures to stdout.
 The figures depend on what else the machine is doing: the load average is printed with them.
+To compare versions of `kb serve` in the same session, pass each other one's `kb` as --kb OTHER
+(repeatable, optionally named: --kb pool=/tmp/old/kb); --single adds this kb with --workers 1. All
+are run --rounds times, alternating (the others first), on the same knowledge base and queries; at
+the end a summary gives each one's median and worst run, and its ratio to this kb's run of the same
+round (median and worst).
 """
 
 from __future__ import annotations
@@ -92,11 +98,11 @@ def free_port() -> int:
 
 
 def start_server(site: Path, index: Path, threads: int, workers: int,
-                 extra: list[str] | None = None) -> tuple[subprocess.Popen, int]:
+                 extra: list[str] | None = None, *, kb: str = KB) -> tuple[subprocess.Popen, int]:
     port = free_port()
     server_log = index.parent / f"serve-{port}.log"  # a file, not a pipe: a full pipe would stall the server
     with open(server_log, "w") as output:
-        process = subprocess.Popen([KB, "serve", "--site", str(site), "--index", str(index), "--port", str(port),
+        process = subprocess.Popen([kb, "serve", "--site", str(site), "--index", str(index), "--port", str(port),
                                     "--threads", str(threads), "--workers", str(workers), *(extra or [])],
                                    stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -210,7 +216,7 @@ def percentile(ordered: list[float], share: float) -> float:
 
 
 def report(tally: Tally, *, endpoint: str, clients: int, seconds: float, threads: int, workers: int,
-           articles: int, load_before: float) -> str:
+           articles: int, load_before: float, kb: str = KB) -> str:
     ordered = sorted(tally.latencies)
     if not ordered:
         return "no requests completed"
@@ -219,7 +225,7 @@ def report(tally: Tally, *, endpoint: str, clients: int, seconds: float, threads
     met = rps >= TARGET_RPS and p99 <= TARGET_P99_MS and not tally.errors
     lines = [
         f"/api/{endpoint} on {articles} articles: {clients} clients for {seconds:.0f} s, "
-        f"kb serve --workers {workers} --threads {threads}",
+        f"kb serve --workers {workers} --threads {threads}" + ("" if kb == KB else f" (kb: {kb})"),
         f"  requests   {len(ordered)}  ({rps:.1f} requests/s)",
         f"  latency    p50 {p50:.1f} ms   p95 {p95:.1f} ms   p99 {p99:.1f} ms   max {ordered[-1] * 1000:.1f} ms"
         f"   mean {statistics.mean(ordered) * 1000:.1f} ms",
@@ -230,6 +236,42 @@ def report(tally: Tally, *, endpoint: str, clients: int, seconds: float, threads
         lines.append(f"  target     >= {TARGET_RPS:.0f} requests/s, p99 <= {TARGET_P99_MS:.0f} ms, 0 errors: "
                      + ("met" if met else "NOT met"))
     return "\n".join(lines)
+
+
+@dataclass
+class Run:
+    version: str
+    rps: float
+    p99_ms: float
+    errors: int
+    load: float
+
+
+def summary(runs: list[Run], this: str) -> str:
+    """Each version's median and worst run, and its ratio to `this` version's run of the same round."""
+    versions = list(dict.fromkeys(run.version for run in runs))
+    lines = ["Summary: version, runs, median requests/s (p99), worst run, load averages; ratio to "
+             f"{this} in the same round (median, lowest)"]
+    for version in versions:
+        mine = [run for run in runs if run.version == version]
+        worst = min(mine, key=lambda run: run.rps)
+        line = (f"  {version:<14} {len(mine):>2} runs  median {statistics.median(r.rps for r in mine):6.1f}/s "
+                f"(p99 {statistics.median(r.p99_ms for r in mine):5.0f} ms)  worst {worst.rps:6.1f}/s "
+                f"(p99 {worst.p99_ms:5.0f} ms, load {worst.load:.1f})  load {min(r.load for r in mine):.1f}-"
+                f"{max(r.load for r in mine):.1f}  errors {sum(r.errors for r in mine)}")
+        if version != this:
+            ratios = [b.rps / a.rps for a, b in zip(mine, [r for r in runs if r.version == this], strict=False)
+                      if a.rps]
+            if ratios:
+                line += f"  {this}/{version}: median {statistics.median(ratios):.2f}, lowest {min(ratios):.2f}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _named(spec: str) -> tuple[str, str]:
+    """("pool", "/tmp/old/kb") for "pool=/tmp/old/kb"; the command as its own name without one."""
+    name, _, command = spec.rpartition("=")
+    return (name or command, command)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,6 +286,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--endpoint", choices=["search", "suggest", "health"], default="search",
                         help="the API endpoint to load (default search)")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the knowledge base and index in this folder")
+    parser.add_argument("--kb", dest="others", metavar="[NAME=]COMMAND", action="append", default=[],
+                        help="another version's kb, run alternately with this one (same session, same queries); "
+                             "repeat for more")
+    parser.add_argument("--single", action="store_true",
+                        help="also run this kb with --workers 1 (the single-process server) in every round")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each version (default 1)")
     parser.add_argument("--log", metavar="URL",
                         help="an empty postgresql:// database: run the floor benchmark of bench/floor_load.py "
                              "(two hosts, searches and feedback, records sent vs stored) on it and on SQLite")
@@ -259,18 +307,31 @@ def main(argv: list[str] | None = None) -> int:
             from floor_load import run_floor
 
             return run_floor(args, root, docs, index, site, queries, start_server)
-        process, port = start_server(site, index, args.threads, args.workers)
-        try:
-            load_before = os.getloadavg()[0]
-            log(f"Loading kb serve on port {port} with {args.clients} clients for {args.warmup:.0f}+"
-                f"{args.seconds:.0f} s ...")
-            tally = run_load(port, args.endpoint, queries, clients=args.clients, seconds=args.seconds,
-                             warmup=args.warmup)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-    print(report(tally, endpoint=args.endpoint, clients=args.clients, seconds=args.seconds, threads=args.threads,
-                 workers=args.workers, articles=args.articles, load_before=load_before))
+        this = f"workers {args.workers}"
+        versions = [(*_named(spec), args.workers) for spec in args.others] + [(this, KB, args.workers)]
+        if args.single:
+            versions.append(("single", KB, 1))
+        runs: list[Run] = []
+        for _ in range(args.rounds):
+            for name, kb, workers in versions:
+                process, port = start_server(site, index, args.threads, workers, kb=kb)
+                try:
+                    load_before = os.getloadavg()[0]
+                    log(f"Loading {kb} serve on port {port} with {args.clients} clients for {args.warmup:.0f}+"
+                        f"{args.seconds:.0f} s ...")
+                    tally = run_load(port, args.endpoint, queries, clients=args.clients, seconds=args.seconds,
+                                     warmup=args.warmup)
+                finally:
+                    process.terminate()
+                    process.wait(timeout=30)
+                print(report(tally, endpoint=args.endpoint, clients=args.clients, seconds=args.seconds,
+                             threads=args.threads, workers=workers, articles=args.articles,
+                             load_before=load_before, kb=kb), flush=True)
+                ordered = sorted(tally.latencies)
+                runs.append(Run(name, len(ordered) / args.seconds, percentile(ordered, 0.99) * 1000 if ordered else 0.0,
+                                len(tally.errors), load_before))
+        if len(runs) > 1:
+            print(summary(runs, this), flush=True)
     return 0
 
 

@@ -70,7 +70,7 @@ def main() -> None:
     print("loading the KB for its queries...", file=sys.stderr)
     queries = [q.text for q in make_queries(load_collection(args.docs), args.queries, seed=args.seed)]
     if args.site:
-        from kb_tools.desk.server import create_app
+        from kb_tools.desk.app import create_app
 
         app = create_app(args.site, args.index)
         run_suggest, run_search = endpoint(app, "/api/suggest"), endpoint(app, "/api/search")

@@ -244,7 +244,8 @@ def page(browser: Browser) -> Iterator[Page]:
 @contextlib.contextmanager
 def in_process(site: Path, index: Path, app: dict | None = None, **server_options: object) -> Iterator[str]:
     """The library's Server in a thread of this process, on a free port: its base URL."""
-    from kb_tools.desk.server import Server, create_app
+    from kb_tools.desk.app import create_app
+    from kb_tools.desk.server import Server
 
     server = Server(create_app(site, index, **(app or {})), host="127.0.0.1", port=0, **server_options)
     thread = threading.Thread(target=server.run, kwargs={"grace": 2.0})

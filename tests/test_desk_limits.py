@@ -13,8 +13,8 @@ import pytest
 from browser import Page
 from conftest import SAMPLE_DOCS, in_process
 
+from kb_tools.desk.api import PER_ADDRESS, RATES
 from kb_tools.desk.rate_limit import RateLimiter
-from kb_tools.desk.server import PER_ADDRESS, RATES
 from kb_tools.measure.activity import read_activity
 
 ARTICLE = "homehub/wifi-keeps-dropping.md"
@@ -64,6 +64,21 @@ def test_the_search_bound_is_counted_in_the_log_across_servers(sample_site: Path
                          "desk-spread-0001") for n in range(allowed + 10)]
     assert set(statuses) == {200}
     assert sum(row.session == "desk-spread-0001" for row in read_activity(log).searches) == allowed
+
+
+def test_the_handoff_limit_holds_across_servers_writing_one_log(sample_site: Path, lexical_index: Path,
+                                                                tmp_path: Path):
+    # A desk's hand-offs spread over two servers (two workers, or two hosts) are refused past the one
+    # limit, and nothing past it is stored.
+    log = tmp_path / "log.sqlite"
+    allowed = RATES["/api/handoff"]
+    app = {"docs_dir": SAMPLE_DOCS, "activity": log}
+    body = {"article": ARTICLE, "team": "network-support"}
+    with in_process(sample_site, lexical_index, app=app) as first, in_process(sample_site, lexical_index, app=app) as second:
+        statuses = [send((first, second)[n % 2], "POST", "/api/handoff", "desk-handoff-0001", body)
+                    for n in range(allowed + 4)]
+    assert statuses == [201] * allowed + [429] * 4
+    assert len(read_activity(log).handoffs) == allowed
 
 
 def test_feedback_limits_are_per_desk_not_per_address(desk: tuple[str, Path]):

@@ -210,9 +210,8 @@ def test_a_stuck_calls_trail_is_stored_with_the_articles_labels_and_reported_per
     assert {"trail": [{"article": ARTICLE_PATH, "step": 1, "outcome": first},
                       {"article": ARTICLE_PATH, "step": 2, "outcome": second}], "step": 3, "count": 2} \
         in wifi["stuck_branches"]
-    # A period no earlier test asked for: /report keeps each period's page for 30 s, and an earlier
-    # test of this desk may have fetched the last week's before these votes.
-    since = (dt.date.today() - dt.timedelta(days=29)).isoformat()
+    # /report keeps a page for 30 s per (owner, since): a since no other test asks for is built afresh.
+    since = (dt.date.today() - dt.timedelta(days=2)).isoformat()
     page = send(desk.url, "GET", f"/report?since={since}").body.decode()
     assert f'<span class="branch">after {html.escape(branch)} (2)</span>' in page
 
@@ -276,7 +275,7 @@ def test_clients_posting_at_once_lose_nothing(desk: Desk):
 def test_a_locked_log_never_stops_a_search(desk: Desk, tmp_path: Path, caplog: pytest.LogCaptureFixture):
     path = tmp_path / "activity.sqlite"
     log = ActivityLog(path, busy_timeout=0.2)
-    caplog.set_level(logging.WARNING, logger="kb_tools.desk.server")
+    caplog.set_level(logging.WARNING, logger="kb_tools.desk.api")
     with in_process(desk.site, desk.index, {"activity": log}) as url:
         assert "x-kb-search-id" in search(url, "wifi", "tests-lock-0001").headers
         holder = sqlite3.connect(path, isolation_level=None)

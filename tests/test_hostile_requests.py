@@ -23,8 +23,8 @@ from conftest import SAMPLE_DOCS, in_process
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kb_tools.desk.app import create_app
 from kb_tools.desk.guard import Guard
-from kb_tools.desk.server import create_app
 
 KB = str(Path(sys.executable).with_name("kb"))
 ARTICLE = "homehub/wifi-keeps-dropping.md"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -255,3 +256,22 @@ def test_a_log_that_cannot_be_written_does_not_stop_the_search(kb: KB, tmp_path:
     assert "1. Hub lights are red" in result.stdout
     assert (f"Note: this search was not recorded: cannot open the activity log {unwritable}: its folder is missing "
             "or not writable") in result.stderr
+
+
+def test_the_report_page_is_kept_for_its_seconds_per_owner_and_date(kb: KB, tmp_path: Path):
+    from kb_tools.measure.report_page import ReportPage
+
+    log = tmp_path / "activity.sqlite"
+    shutil.copy(kb.log, log)
+
+    def searches(page: str) -> int:
+        return int(re.search(r"<li><b>(\d+)</b>searches</li>", page).group(1))
+
+    kept, fresh = (ReportPage(log, None, kb.index, cache_seconds=seconds) for seconds in (3600, 0))
+    before = searches(kept.html("gen-1"))
+    assert searches(fresh.html("gen-1")) == before
+    ActivityLog(log).record_search("one more", results=0)
+    assert searches(kept.html("gen-1")) == before  # the kept page
+    assert searches(fresh.html("gen-1")) == before + 1
+    # Another period is another page, built now.
+    assert searches(kept.html("gen-1", since=(TODAY - dt.timedelta(days=2)).isoformat())) == before + 1

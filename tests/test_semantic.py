@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import struct
 import subprocess
 import sys
@@ -278,3 +279,23 @@ def test_graph_matches_a_plain_numpy_bert_on_padded_batches() -> None:
 def test_graph_bytes_are_reproducible() -> None:
     weights = _tiny_weights()
     assert build_onnx(weights, TINY) == build_onnx(dict(weights), TINY)
+
+
+@pytest.mark.parametrize("model_there", [True, False])
+def test_the_model_loads_in_the_background_once(tmp_path: Path, model_there: bool) -> None:
+    """A cold `kb search` starts loading the model while it opens the index: the searcher then gets
+    that one model (or why it is unavailable), and nothing is printed from the loading thread."""
+    code = """
+import threading
+from kb_tools.semantic import shared
+shared.load_in_background(); first = shared._loading
+shared.load_in_background()
+assert shared._loading is first and first.name == "kb-model-load"
+model, why = shared.shared_embedder()
+assert not first.is_alive() and shared.shared_embedder()[0] is model
+print("model" if model is not None else "unavailable: " + why)
+"""
+    env = {**os.environ, **({} if model_there else {"KB_MODEL_DIR": str(tmp_path)})}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.startswith("model" if model_there else "unavailable: "), done.stdout

@@ -23,7 +23,7 @@ from kb_tools.cli.options import docs_option, index_option, log_options, log_pat
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Threads per process: requests answered at the same time.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Server processes sharing the port: one per core answers the most searches.")
+              help="Server processes sharing the port (gunicorn): one per core answers the most searches.")
 @log_options
 def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, allowed_hosts: tuple[str, ...], port: int,
           threads: int, workers: int, log_setting: str | None, no_log: bool) -> None:
@@ -32,7 +32,8 @@ def serve(site_dir: Path, index_dir: Path, docs: Path, host: str, allowed_hosts:
     Searches, opened results and feedback are recorded in the activity log (see `kb report`; also
     at /report) unless --no-log or KB_LOG=off. A new `kb index` is picked up without a restart.
     Ctrl-C or SIGTERM stops it after the requests in flight are answered. A search keeps one core
-    busy while it ranks: for a whole floor, run a worker process per core (--workers).
+    busy while it ranks: for a whole floor, run a worker process per core (--workers, Linux and
+    macOS: gunicorn, whose SIGTERM lets the requests in flight finish and Ctrl-C stops at once).
 
     \b
     Examples:

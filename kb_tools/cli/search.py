@@ -83,6 +83,10 @@ def search(text: str, index_dir: Path, depth: str | None, product: str | None, a
       kb search 'label:"Optimise Wi-Fi"' --limit 50
       kb search 'title:refund OR title:return'
     """
+    from kb_tools.semantic.shared import load_in_background
+
+    if mode != "lexical":
+        load_in_background()  # while the rest is imported and the index opened
     from kb_tools.measure.activity import record_cli_search
     from kb_tools.search.known_issues import pinned_issues
 

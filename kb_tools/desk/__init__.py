@@ -1,1 +1,2 @@
-"""The desk server: kb serve's WSGI app, its worker processes, static files and rate limits."""
+"""The desk server, `kb serve`: the WSGI app (app.py: the API, /report, the site's files) and what
+runs it (serving.py: one waitress process, server.py, or gunicorn's worker processes, workers.py)."""

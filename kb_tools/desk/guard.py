@@ -21,8 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-StartResponse = Callable[..., Any]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+from kb_tools.desk.wsgi import StartResponse, WsgiApp
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 MAX_SCANNED_HTML = 4_000_000  # a bigger page is sent as it is, with no inline script allowed
@@ -60,7 +59,7 @@ def host_name(header: str) -> str:
 class Guard:
     """Wraps a WSGI app: refuses other hosts' names, and adds the security headers to every answer."""
 
-    def __init__(self, app: WSGIApp, *, hosts: frozenset[str] = frozenset(LOOPBACK_NAMES)) -> None:
+    def __init__(self, app: WsgiApp, *, hosts: frozenset[str] = frozenset(LOOPBACK_NAMES)) -> None:
         self.app = app
         self.hosts = hosts
 

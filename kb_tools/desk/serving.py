@@ -1,15 +1,19 @@
-"""`kb serve` from start to stop: check what is built, bind the port, say where it serves, then
-run one server process or a pool of workers until Ctrl-C or SIGTERM."""
+"""`kb serve` from start to stop: check what is built, bind the port, say where it serves, then run
+one server process (waitress, server.py) or gunicorn's pool of workers (workers.py) until stopped."""
 
 from __future__ import annotations
 
 import logging
-import signal
+import os
 import socket
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kb_tools.desk.server import Server, bind, check_built, create_app, is_loopback, url_of
+from kb_tools.desk.app import check_built, create_app
+from kb_tools.desk.listen import bind, is_loopback, url_of
+from kb_tools.desk.server import Server
+from kb_tools.desk.wsgi import WsgiApp
+from kb_tools.errors import KBError
 from kb_tools.measure.activity import log_name, prepare_log
 from kb_tools.search import Searcher
 
@@ -26,12 +30,6 @@ def serve(site_dir: Path, index_dir: Path, *, docs_dir: Path, host: str, port: i
         if waiting:
             say(f"Note: {waiting}")
     listening = bind(host, port)
-
-    def serve_on(listening: socket.socket, accept_while: Callable[[int], bool] | None = None) -> Server:
-        app = create_app(site_dir, index_dir, docs_dir=docs_dir, activity=log_path, allowed_hosts=allowed_hosts,
-                         listen_host=host)
-        return Server(app, listening=listening, threads=threads, accept_while=accept_while)
-
     url = url_of(listening)
     if not is_loopback(host):
         say(f"Warning: listening on {host}; anyone who can reach this machine on port {port} can read "
@@ -40,13 +38,24 @@ def serve(site_dir: Path, index_dir: Path, *, docs_dir: Path, host: str, port: i
     say(f"Serving {site_dir} and the search API on {url} with {processes} (Ctrl-C to stop).")
     say(f"Recording searches and feedback in {log_name(log_path)}; the report is at {url}/report."
         if log_path else "Recording nothing (activity log off).")
+
+    def make_app() -> WsgiApp:
+        return create_app(site_dir, index_dir, docs_dir=docs_dir, activity=log_path, allowed_hosts=allowed_hosts,
+                          listen_host=host)
+
+    return serve_on(make_app, listening, threads=threads, workers=workers)
+
+
+def serve_on(make_app: Callable[[], WsgiApp], listening: socket.socket, *, threads: int = 4, workers: int = 1) -> int:
+    """Answer on the bound socket `listening` with `make_app()` until stopped (Ctrl-C, SIGTERM); the exit status.
+
+    One worker runs in this process; more are gunicorn's worker processes, each calling `make_app()`.
+    """
     if workers == 1:
-        serve_on(listening).run()
+        Server(make_app(), listening=listening, threads=threads).run()
         return 0
-    from kb_tools.desk.workers import WorkerPool
+    if not hasattr(os, "fork"):  # gunicorn forks: Linux and macOS
+        raise KBError("--workers needs Linux or macOS; run one `kb serve` per port instead.")
+    from kb_tools.desk.workers import run_workers
 
-    def serve_worker(shared: socket.socket, accept_while: Callable[[int], bool]) -> None:
-        logging.getLogger("kb_tools.desk.server").setLevel(logging.WARNING)  # the parent says "Stopping" once
-        serve_on(shared, accept_while).run(signals=(signal.SIGTERM,))  # Ctrl-C reaches it from the parent
-
-    return WorkerPool(serve_worker, listening, workers=workers).run()
+    return run_workers(make_app, listening, workers=workers, threads=threads)

@@ -8,12 +8,13 @@ resolved file must still lie inside the site (no symlink leads out).
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-StartResponse = Callable[..., Any]
+from kb_tools.desk.wsgi import StartResponse
+
 CHUNK = 64 * 1024
 NOT_FOUND_PAGE = "404.html"
 # Types the platform's mime database may not know or may get wrong.

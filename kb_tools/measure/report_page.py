@@ -1,6 +1,7 @@
 """`kb serve`'s /report: the report page built on request from the activity log and the content.
 
-A page is kept for CACHE_SECONDS per (owner, since), so a team refreshing it costs one build. The
+A page is kept for CACHE_SECONDS per (owner, since), at most CACHED_PAGES of them (a TTLCache),
+so a team refreshing it costs one build, and a script asking for every date cannot fill memory. The
 findability check searches every `customer_says` phrase, which takes seconds on a small knowledge
 base and minutes on a large one, so no request waits for it: the first request after a new index
 generation starts it in a background thread, the page says it is running, and once it is done its
@@ -17,6 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from cachetools import TTLCache
 
 from kb_tools.errors import IndexMissingError, KBError
 from kb_tools.measure.log_read import read_activity
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 30.0
+CACHED_PAGES = 64
 
 
 class ReportPage:
@@ -46,8 +50,9 @@ class ReportPage:
         self.docs_dir = docs_dir
         self.cache_seconds = cache_seconds
         self.findability = BackgroundFindability(index_dir, on_done=self._forget_pages)
-        self._pages: dict[tuple[str, str], tuple[float, str]] = {}
-        self._read: tuple[float, Collection | None, list[Finding]] | None = None
+        self._pages: TTLCache[tuple[str, str], str] = TTLCache(CACHED_PAGES, ttl=cache_seconds)
+        # The content and kb check's findings on it: read once per CACHE_SECONDS for every page.
+        self._content: TTLCache[str, tuple[Collection | None, list[Finding]]] = TTLCache(1, ttl=cache_seconds)
         self._lock = threading.Lock()
 
     def answer(self, params: dict[str, str], generation: str) -> tuple[int, str]:
@@ -71,12 +76,9 @@ class ReportPage:
             raise KBError(f"since is after today ({today}); pick an earlier date.")
         key = (owner.strip().casefold(), start.isoformat())
         with self._lock:
-            cached = self._pages.get(key)
-            if cached and cached[0] > time.monotonic():
-                return cached[1]
-            page = self._build(generation, owner.strip() or None, start, today)
-            self._pages = {k: v for k, v in self._pages.items() if v[0] > time.monotonic()}
-            self._pages[key] = (time.monotonic() + self.cache_seconds, page)
+            page = self._pages.get(key)
+            if page is None:
+                page = self._pages[key] = self._build(generation, owner.strip() or None, start, today)
             return page
 
     def _forget_pages(self) -> None:
@@ -86,7 +88,7 @@ class ReportPage:
     def _build(self, generation: str, owner: str | None, since: dt.date, until: dt.date) -> str:
         lo, hi = period_bounds(since, until)
         activity = read_activity(self.log_path, since=lo, until=hi)
-        collection, findings = self._content(until)
+        collection, findings = self._read_content(until)
         phrases = self.findability.findings(collection, generation) if collection is not None else None
         report = build_report(activity, collection, findings + (phrases or []), since=since, until=until, owner=owner,
                               findability_checked=phrases is not None)
@@ -100,16 +102,15 @@ class ReportPage:
 
         return render_html(report, url_of=url_of)
 
-    def _content(self, today: dt.date) -> tuple[Collection | None, list[Finding]]:
-        """The content and kb check's findings on it, read at most once per CACHE_SECONDS for every page."""
+    def _read_content(self, today: dt.date) -> tuple[Collection | None, list[Finding]]:
         from kb_tools.content.model import load_collection
 
-        if self._read is not None and self._read[0] > time.monotonic():
-            return self._read[1], self._read[2]
-        collection = load_collection(self.docs_dir) if self.docs_dir is not None and self.docs_dir.is_dir() else None
-        findings = content_findings(collection, today=today) if collection is not None else []
-        self._read = (time.monotonic() + self.cache_seconds, collection, findings)
-        return collection, findings
+        read = self._content.get("content")
+        if read is None:
+            collection = load_collection(self.docs_dir) if self.docs_dir is not None and self.docs_dir.is_dir() else None
+            read = self._content["content"] = (collection,
+                                               content_findings(collection, today=today) if collection is not None else [])
+        return read
 
 
 class BackgroundFindability:

@@ -35,10 +35,10 @@ from kb_tools.search.thesaurus import load_thesaurus, write_thesaurus
 from kb_tools.search.vectors import (
     SectionText,
     remove_vectors,
-    shared_embedder,
     update_vectors,
 )
 from kb_tools.search.wordlist import WORDS_FILE, write_english_words
+from kb_tools.semantic.shared import shared_embedder
 
 log = logging.getLogger(__name__)
 

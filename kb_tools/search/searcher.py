@@ -33,7 +33,8 @@ from kb_tools.search.storage import INDEX_FORMAT
 from kb_tools.search.syntax import parse_exact
 from kb_tools.search.thesaurus import Thesaurus
 from kb_tools.search.unfinished import completed_text
-from kb_tools.search.vectors import Similarities, shared_embedder
+from kb_tools.search.vectors import Similarities
+from kb_tools.semantic.shared import shared_embedder
 
 __all__ = ["DEPTHS", "MODES", "Hit", "SearchResults", "Searcher"]
 

@@ -15,11 +15,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -44,25 +42,6 @@ class SectionText:
     @functools.cached_property  # asked several times per section by update_vectors
     def digest(self) -> str:
         return hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:16]
-
-
-_model_lock = threading.Lock()
-_model: tuple[Any, str | None] | None = None
-
-
-def shared_embedder() -> tuple[Any, str | None]:
-    """The process's embedding model (loaded once, however many builds and searchers use it),
-    or None and why it is unavailable."""
-    global _model
-    with _model_lock:
-        if _model is None:
-            from kb_tools.semantic import Embedder, ModelUnavailableError
-
-            try:
-                _model = (Embedder.load(), None)
-            except ModelUnavailableError as exc:
-                _model = (None, str(exc))
-        return _model
 
 
 def embedding_text(title: str, heading: str, text: str) -> str:

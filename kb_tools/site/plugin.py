@@ -72,7 +72,7 @@ log = logging.getLogger("mkdocs.plugins.kb")
 ASSET_DIR = "assets/kb"
 # The agent desk (API search, call mode, Copy steps, feedback): plain scripts, one job each, in load order.
 DESK_SCRIPTS = ("core", "depth", "server", "steps", "known-issues", "search", "handoff", "customer-copy",
-                "call-mode", "actions", "feedback", "start")
+                "call-store", "call-view", "call-end", "call-mode", "actions", "feedback", "start")
 ASSETS = ("kb.css", *(f"desk/{name}.js" for name in DESK_SCRIPTS), "paths.css", "paths.js")
 CUSTOMER_ASSETS = ("kb.css",)  # the help centre: the article styles, none of the desk
 _MAX_LISTED_FINDINGS = 20
