@@ -77,7 +77,7 @@ def agent(number: int, ports: list[int], queries: list[dict[str, str]], articles
 
 
 def stored(target: str) -> tuple[int, int]:
-    from kb_tools.measure.activity import read_activity
+    from kb_tools.measure.log_read import read_activity
 
     activity = read_activity(target)
     return len(activity.searches), len(activity.feedback)

@@ -19,8 +19,8 @@ from kb_tools.measure.activity import (
     ActivityLog,
     ActivityLogError,
     log_location,
-    read_activity,
 )
+from kb_tools.measure.log_read import read_activity
 from kb_tools.measure.scrub import scrub
 
 # --- scrubbing ------------------------------------------------------------------------------------

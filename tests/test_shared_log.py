@@ -10,11 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import json
+import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -23,9 +27,11 @@ from postgres import TempPostgres
 from test_feedback_api import ARTICLE_PATH, post, search, send
 
 from kb_tools.cli import main
-from kb_tools.measure.activity import ActivityLog, read_activity
+from kb_tools.measure.activity import ActivityLog
 from kb_tools.measure.log_admin import copy_log
-from kb_tools.measure.log_store import SCHEMA_VERSION
+from kb_tools.measure.log_read import read_activity
+from kb_tools.measure.log_spool import SPOOL_FILE, Spool
+from kb_tools.measure.log_store import MIGRATIONS, SCHEMA_VERSION, open_store
 from kb_tools.measure.report import build_report
 
 TODAY = dt.date.today()
@@ -55,6 +61,27 @@ def write_records(log: ActivityLog) -> None:
     for n in range(2):  # two calls stuck after the same answers, across two articles
         log.record_feedback("c.md", helpful=False, step=3, via="call", at=noon(0) + 10 + n,
                             trail=[("a.md", 1, "Blinking red"), ("c.md", 2, "AUTH-423")])
+    # An old stuck call and two hand-offs, one older than every search (the log starts with it).
+    log.record_feedback("a.md", helpful=False, step=1, via="call", at=noon(21), trail=[("a.md", 1, "Blinking red")])
+    log.record_handoff("c.md", team="network-support", step=3, depth="expert", via="call", session="desk-0020",
+                       at=noon(0) + 20)
+    log.record_handoff("a.md", team="billing", at=noon(22))
+
+
+def version_1_log(url: str, query: str, at: float) -> None:
+    """A log on the database as the kb before the shared limits wrote it (schema 1), with one search."""
+    store = open_store(url)
+    with store.transaction() as tx:
+        for statement in MIGRATIONS[0].format(**store.types).split(";\n"):
+            tx.run(statement)
+        store.set_version(tx, 1)
+        tx.run("INSERT INTO searches (at, source, query, filters, results, shown) VALUES (?, 'api', ?, '{}', 0, '[]')",
+               (at, query))
+    store.close()
+
+
+def stuck_on(report: dict, path: str) -> list[dict]:
+    return next((h["stuck_branches"] for h in report["helpfulness"] if h["path"] == path), [])
 
 
 def report_of(target: Path | str, *, days: int = 30) -> dict:
@@ -90,11 +117,14 @@ def test_the_report_is_the_same_on_sqlite_and_postgresql(pg_url: str, tmp_path: 
         log.close()
     on_sqlite, on_postgres = report_of(tmp_path / "log.sqlite"), report_of(pg_url)
     assert on_sqlite == on_postgres
-    assert on_sqlite["searches"] == 6 and on_sqlite["reworded"] == 1 and on_sqlite["votes"] == 4
-    stuck = next(h for h in on_sqlite["helpfulness"] if h["path"] == "c.md")["stuck_branches"]
-    assert stuck == [{"trail": [{"article": "a.md", "step": 1, "outcome": "Blinking red"},
-                                {"article": "c.md", "step": 2, "outcome": "AUTH-423"}], "step": 3, "count": 2}]
-    assert on_sqlite["log_starts"] == (TODAY - dt.timedelta(days=20)).isoformat()
+    assert on_sqlite["searches"] == 6 and on_sqlite["reworded"] == 1 and on_sqlite["votes"] == 5
+    assert stuck_on(on_sqlite, "c.md") == [{"trail": [{"article": "a.md", "step": 1, "outcome": "Blinking red"},
+                                                      {"article": "c.md", "step": 2, "outcome": "AUTH-423"}],
+                                            "step": 3, "count": 2}]
+    assert on_sqlite["handoffs"] == 2
+    assert {t["team"]: t["count"] for t in on_sqlite["handoffs_by_team"]} == {"network-support": 1, "billing": 1}
+    # The oldest record is a hand-off: the log starts with it, whatever kind it is.
+    assert on_sqlite["log_starts"] == (TODAY - dt.timedelta(days=22)).isoformat()
     # Each search's confidence is kept (as typed on, the last one's): the gaps are those with no good match.
     assert on_sqlite["no_good_match"] == 4
     assert {q["query"] for q in on_sqlite["no_match_queries"]} == {"wifi password forgotten", "router lights",
@@ -108,19 +138,35 @@ def test_kb_log_copy_round_trip_is_idempotent_and_counts_in_equal_counts_out(pg_
     write_records(log)
     log.close()
     runner = CliRunner()
+
+    def interrupt(table: str, done: int) -> None:
+        if table == "feedback":
+            raise KeyboardInterrupt  # Ctrl-C (or a lost connection) half-way: after the first batch of feedback
+
+    with pytest.raises(KeyboardInterrupt):
+        copy_log(str(source), pg_url, progress=interrupt, batch=2)
     first = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
-    assert first.exit_code == 0, first.output
-    assert "11 records in both logs (6 searches, 1 clicks, 4 feedback, 0 handoffs); 11 copied now" in first.stdout
+    assert first.exit_code == 0, first.output  # the next run finishes it
+    assert "14 records in both logs (6 searches, 1 clicks, 5 feedback, 2 handoffs); 5 copied now, 9 were already " \
+           "there" in first.stdout  # 6 searches, 1 click and 2 feedback rows were in
     again = runner.invoke(main, ["log", "copy", str(source), pg_url], catch_exceptions=False)
-    assert "11 records in both logs" in again.stdout and "0 copied now, 11 were already there" in again.stdout
-    assert copy_log(pg_url, str(back)).counts == {"searches": 6, "clicks": 1, "feedback": 4, "handoffs": 0}
-    assert report_of(source) == report_of(pg_url) == report_of(back)  # the trails too
-    assert report_of(back)["helpfulness"][0]["stuck_branches"][0]["count"] == 2
+    assert "14 records in both logs" in again.stdout and "0 copied now, 14 were already there" in again.stdout
+    assert copy_log(pg_url, str(back)).counts == {"searches": 6, "clicks": 1, "feedback": 5, "handoffs": 2}
+    assert report_of(source) == report_of(pg_url) == report_of(back)  # the trails and hand-offs too
+    assert stuck_on(report_of(back), "c.md")[0]["count"] == 2
+    assert [(h.article, h.team, h.step, h.depth, h.via) for h in read_activity(back).handoffs] == [
+        ("a.md", "billing", None, None, "article"), ("c.md", "network-support", 3, "expert", "call")]
+    # Pruned by date on the copy: each kind counted, the trail going with its feedback row.
+    cut = (TODAY - dt.timedelta(days=15)).isoformat()
+    pruned = runner.invoke(main, ["log", "prune", "--log", str(back), "--before", cut], catch_exceptions=False)
+    assert f"deleted 1 searches, 0 clicks, 1 feedback and 1 hand-off records from before {cut}." in pruned.stdout
+    assert stuck_on(report_of(back), "a.md") == [] and len(read_activity(back).handoffs) == 1
     # New records after the copy get new ids on the database (its identity follows the copied ids).
     added = ActivityLog(pg_url)
     added.record_feedback("a.md", helpful=True)
+    added.record_handoff("a.md", team="billing")
     added.close()  # a pool left to the garbage collector may be collected in its own worker thread, which cannot join itself
-    assert len(read_activity(pg_url).feedback) == 5
+    assert len(read_activity(pg_url).feedback) == 6 and len(read_activity(pg_url).handoffs) == 3
     # A log with records of its own is refused, with the reason.
     other = tmp_path / "other.sqlite"
     own = ActivityLog(other)
@@ -145,17 +191,27 @@ def test_kb_log_upgrade_brings_a_version_1_log_up_and_prune_keeps_the_period(pg_
     runner = CliRunner()
     done = runner.invoke(main, ["log", "upgrade", "--log", str(old)], catch_exceptions=False)
     assert done.stdout == f"{old}: schema 1 -> {SCHEMA_VERSION}\n"
+    version_1_log(pg_url, "old", noon(2))  # the same version-1 log on the database
     done = runner.invoke(main, ["log", "upgrade", "--log", pg_url], catch_exceptions=False)
-    assert done.stdout.endswith(f": schema 0 -> {SCHEMA_VERSION}\n")
+    assert done.stdout.endswith(f": schema 1 -> {SCHEMA_VERSION}\n")
+    again = runner.invoke(main, ["log", "upgrade", "--log", pg_url], catch_exceptions=False)
+    assert again.stdout.endswith(f": schema {SCHEMA_VERSION} (already)\n")
+    assert [(s.query, s.confidence) for s in read_activity(pg_url).searches] == [("old", None)]  # kept, in place
     log = ActivityLog(pg_url)
     write_records(log)
     log.close()
     pruned = runner.invoke(main, ["log", "prune", "--log", pg_url, "--retention-days", "10"], catch_exceptions=False)
-    assert "deleted 1 searches, 0 clicks, 0 feedback and 0 hand-off records" in pruned.stdout
+    assert "deleted 1 searches, 0 clicks, 1 feedback and 1 hand-off records" in pruned.stdout
     assert "retention_days is 10" in pruned.stdout
     data = report_of(pg_url)
-    assert data["searches"] == 5 and data["log_starts"] == (TODAY - dt.timedelta(days=1)).isoformat()
-    assert any("this report covers" in note for note in data["notes"])
+    assert data["searches"] == 6 and data["log_starts"] == (TODAY - dt.timedelta(days=2)).isoformat()
+    assert data["handoffs"] == 1 and data["votes"] == 4
+    # The report says which period it covers: the one asked for, cut to what the log still holds.
+    text = runner.invoke(main, ["report", "--log", pg_url, "--docs", str(SAMPLE_DOCS), "--since",
+                                (TODAY - dt.timedelta(days=29)).isoformat(), "--no-findability"],
+                         catch_exceptions=False).stdout
+    assert text.startswith(f"kb report: {TODAY - dt.timedelta(days=29)} to {TODAY}")
+    assert f"this report covers {TODAY - dt.timedelta(days=2)} to {TODAY}" in text
     assert runner.invoke(main, ["log", "prune", "--log", pg_url]).exit_code == 2  # nothing said: usage error
 
 
@@ -163,53 +219,84 @@ def test_kb_log_upgrade_brings_a_version_1_log_up_and_prune_keeps_the_period(pg_
 
 
 def test_three_hosts_write_one_database_and_the_desk_limit_holds_across_them(
-        pg_url: str, served_index: Path, sample_site: Path, tmp_path: Path):
+        pg_url: str, postgres: TempPostgres, served_index: Path, sample_site: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch):
+    database = pg_url.rsplit("/", 1)[1]
+    # A record older than the log's retention_days: the hosts prune it as they write.
+    runner = CliRunner()
+    assert runner.invoke(main, ["log", "prune", "--log", pg_url, "--retention-days", "30"]).exit_code == 0
+    old = ActivityLog(pg_url)
+    old.record_search("forgotten long ago", results=0, at=noon(40))
+    old.close()
+    monkeypatch.setenv("KB_LOG", pg_url)  # hosts 1 and 2 find the database by KB_LOG, host 0 by --log
     with ExitStack() as stack:
-        urls = [stack.enter_context(kb_serve(sample_site, index, "--log", pg_url, "--docs", str(SAMPLE_DOCS)))[1]
-                for index in hosts(3, served_index, tmp_path)]
+        urls = [stack.enter_context(kb_serve(sample_site, index, *(["--log", pg_url] if n == 0 else []),
+                                             "--docs", str(SAMPLE_DOCS)))[1]
+                for n, index in enumerate(hosts(3, served_index, tmp_path))]
         for number, url in enumerate(urls):
             assert search(url, f"router keeps dropping host{number}", f"tests-host-{number}").status == 200
+            handed = post(url, "handoff", {"article": ARTICLE_PATH, "team": "network-support", "step": number + 1,
+                                           "via": "call"}, f"tests-host-{number}")
+            assert handed.status == 201, handed.body
             assert send(url, "GET", "/api/health").json()["activity_log"] == "ok"
         # One desk, its posts spread over the three hosts by the load balancer: 30 a minute in all.
         answers = [post(urls[n % 3], "feedback", {"article": ARTICLE_PATH, "helpful": True}, "tests-floor-0001").status
                    for n in range(36)]
         assert answers.count(201) == 30 and answers[30:] == [429] * 6
         assert post(urls[1], "feedback", {"article": ARTICLE_PATH, "helpful": True}, "tests-floor-0002").status == 201
-    # A fourth process, the report, sees every host's records.
-    report = CliRunner().invoke(main, ["report", "--log", pg_url, "--docs", str(SAMPLE_DOCS), "--index",
-                                       str(served_index), "--json", "--no-findability"], catch_exceptions=False)
+        page = send(urls[0], "GET", "/report")  # one host's /report: every host's searches
+        assert page.status == 200 and all(f"router keeps dropping host{n}".encode() in page.body for n in range(3))
+    # A `kb search` on a fourth machine writes to the same database (KB_LOG), and
+    assert runner.invoke(main, ["search", "router keeps dropping cli", "--index", str(served_index)],
+                         catch_exceptions=False).exit_code == 0
+    # a fifth process, the report, sees every host's records and knows the database by KB_LOG alone.
+    report = subprocess.run([str(Path(sys.executable).with_name("kb")), "report", "--docs", str(SAMPLE_DOCS),
+                             "--index", str(served_index), "--json", "--no-findability"],
+                            capture_output=True, text=True, check=True, env={**os.environ, "KB_LOG": pg_url})
     data = json.loads(report.stdout)
     queries = {q["query"] for q in data["top_queries"] + data["zero_result_queries"] + data["unopened_queries"]}
-    assert {f"router keeps dropping host{n}" for n in range(3)} <= queries
-    assert data["votes"] == 31
+    assert {f"router keeps dropping host{n}" for n in range(3)} | {"router keeps dropping cli"} <= queries
+    assert data["searches"] == 4 and data["votes"] == 31 and data["handoffs"] == 3
+    assert "forgotten long ago" not in queries  # pruned by retention_days, by the hosts
+    assert postgres.sql("SELECT count(*) FROM searches WHERE query = 'forgotten long ago'", database).strip() == "0"
+    assert postgres.sql("SELECT max(version) FROM kb_schema", database).strip() == str(SCHEMA_VERSION)
+
+
+def connections_to_each_worker(url: str, workers: int) -> list[http.client.HTTPConnection]:
+    """One kept-alive connection answered by each worker of a `kb serve --workers N`."""
+    host, port = url.removeprefix("http://").split(":")
+    by_worker: dict[int, http.client.HTTPConnection] = {}
+    deadline = time.monotonic() + 60
+    while len(by_worker) < workers:  # connections are shared out between the workers: open some until each answers
+        assert time.monotonic() < deadline, "a worker never answered"
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        worker = send(url, "GET", "/api/health", connection=connection).json()["process"]
+        if worker in by_worker:
+            connection.close()
+        else:
+            by_worker[worker] = connection
+    return list(by_worker.values())
 
 
 def test_the_limit_holds_across_two_workers_on_sqlite(served_index: Path, sample_site: Path, tmp_path: Path):
     log = tmp_path / "log.sqlite"
     with kb_serve(sample_site, served_index, "--log", str(log), "--workers", "2") as (_, url):
-        host, port = url.removeprefix("http://").split(":")
-        by_worker: dict[int, http.client.HTTPConnection] = {}
-        opened = []
+        connections = connections_to_each_worker(url, 2)
         try:
-            # Kept-alive connections are shared out between the workers: open some until both answer.
-            deadline = time.monotonic() + 60
-            while len(by_worker) < 2:
-                assert time.monotonic() < deadline, "the second worker never answered"
-                connection = http.client.HTTPConnection(host, int(port), timeout=30)
-                opened.append(connection)
-                worker = send(url, "GET", "/api/health", connection=connection).json()["process"]
-                by_worker.setdefault(worker, connection)
-            connections = list(by_worker.values())
             answers = [post(url, "feedback", {"article": ARTICLE_PATH, "helpful": True}, "tests-workers-01",
                             connection=connections[n % 2]).status for n in range(36)]
         finally:
-            for connection in opened:
+            for connection in connections:
                 connection.close()
     assert answers.count(201) == 30 and answers[30:] == [429] * 6
     assert len(read_activity(log).feedback) == 30
 
 
 # --- the database away ------------------------------------------------------------------------------
+
+
+def postgres_count(server: TempPostgres, database: str, table: str) -> int:
+    return int(server.sql(f"SELECT count(*) FROM {table}", database))
 
 
 def wait_for(condition: object, timeout: float = 60.0) -> None:
@@ -231,9 +318,12 @@ def database_down(postgres: TempPostgres) -> Iterator[TempPostgres]:
 
 def test_records_wait_while_the_database_is_down_and_arrive_exactly_once(
         pg_url: str, database_down: TempPostgres, served_index: Path, sample_site: Path, tmp_path: Path):
+    database = pg_url.rsplit("/", 1)[1]
+    version_1_log(pg_url, "kept from version 1", time.time() - 60)  # the hosts upgrade it as they start
     with ExitStack() as stack:
         urls = [stack.enter_context(kb_serve(sample_site, index, "--log", pg_url, "--docs", str(SAMPLE_DOCS)))[1]
                 for index in hosts(2, served_index, tmp_path)]
+        assert database_down.sql("SELECT max(version) FROM kb_schema", database).strip() == str(SCHEMA_VERSION)
         before = search(urls[0], "router lights before", "tests-down-0001")
         assert before.status == 200 and before.headers["x-kb-search-id"].isdigit()
         database_down.stop()
@@ -242,17 +332,98 @@ def test_records_wait_while_the_database_is_down_and_arrive_exactly_once(
         votes = [post(urls[n % 2], "feedback", {"article": ARTICLE_PATH, "helpful": n % 2 == 0, "reason": None},
                       f"tests-down-v{n:03d}") for n in range(4)]
         assert [v.status for v in votes] == [202] * 4 and votes[0].json() == {"article": ARTICLE_PATH, "queued": True}
+        handoffs = [post(urls[n % 2], "handoff", {"article": ARTICLE_PATH, "team": team, "step": n + 1, "via": "call"},
+                         f"tests-down-h{n:03d}") for n, team in enumerate(["network-support", "billing", "provisioning"])]
+        assert [h.status for h in handoffs] == [202] * 3 and all(h.json()["queued"] for h in handoffs)
         clicked = post(urls[1], "click", {"search": int(before.headers["x-kb-search-id"]), "article": ARTICLE_PATH})
         assert clicked.status == 202
         health = [send(url, "GET", "/api/health").json()["activity_log"] for url in urls]
-        assert health == ["degraded (5 waiting)", "degraded (6 waiting)"]  # 3 searches + 2 votes (+ the click)
+        # host 0: 3 searches + 2 votes + 2 hand-offs; host 1: the same, 1 hand-off and the click
+        assert health == ["degraded (7 waiting)", "degraded (7 waiting)"]
         database_down.start()
         wait_for(lambda: all(send(url, "GET", "/api/health").json()["activity_log"] == "ok" for url in urls))
     activity = read_activity(pg_url)
     queries = sorted(s.query for s in activity.searches)
-    assert queries == sorted(["router lights before", *(f"wifi dropping during {n}" for n in range(6))])
+    assert queries == sorted(["kept from version 1", "router lights before",
+                              *(f"wifi dropping during {n}" for n in range(6))])
+    for host in range(2):  # each host's records forwarded in the order they were made
+        mine = [s.query for s in sorted(activity.searches, key=lambda s: s.id) if s.query.startswith("wifi")
+                and int(s.query.rsplit(" ", 1)[1]) % 2 == host]
+        assert mine == [f"wifi dropping during {n}" for n in range(host, 6, 2)]
     assert len(activity.feedback) == 4 and sum(f.helpful for f in activity.feedback) == 2
+    assert sorted((h.team, h.step, h.via) for h in activity.handoffs) == [
+        ("billing", 2, "call"), ("network-support", 1, "call"), ("provisioning", 3, "call")]
     assert [s.opened for s in activity.searches if s.query == "router lights before"] == [(ARTICLE_PATH,)]
+    # Exactly once: each of the 14 spooled records was applied under its own uid, and nothing waits.
+    assert postgres_count(database_down, database, "forwarded") == 14
+    assert [len(activity.searches), len(activity.feedback), len(activity.handoffs)] == [8, 4, 3]
+    for host in range(2):
+        spool = Spool(tmp_path / f"host{host}" / SPOOL_FILE)  # beside each host's index
+        assert spool.path.is_file() and spool.count() == 0
+        spool.close()
+
+
+def test_two_workers_of_one_host_share_its_spool_its_health_and_forward_each_record_once(
+        pg_url: str, database_down: TempPostgres, served_index: Path, sample_site: Path, tmp_path: Path):
+    database = pg_url.rsplit("/", 1)[1]
+    (index,) = hosts(1, served_index, tmp_path)
+    spool_path = index.parent / SPOOL_FILE
+    with kb_serve(sample_site, index, "--log", pg_url, "--docs", str(SAMPLE_DOCS), "--workers", "2") as (_, url):
+        connections = connections_to_each_worker(url, 2)
+        try:
+            database_down.stop()
+            for n in range(12):  # the first worker spools them all
+                query = urlencode({"q": f"modem offline while down {n}"})
+                assert send(url, "GET", f"/api/search?{query}", connection=connections[0]).status == 200
+                handed = post(url, "handoff", {"article": ARTICLE_PATH, "team": "billing"}, f"tests-workers-{n:04d}",
+                              connection=connections[0])
+                assert handed.status == 202
+            # The other worker wrote nothing, yet its health says what waits on the host,
+            health = [send(url, "GET", "/api/health", connection=c).json()["activity_log"] for c in connections]
+            assert health == ["degraded (24 waiting)"] * 2
+            time.sleep(1.1)  # (it looks at the host's spool once a second)
+            for n in range(12, 16):  # and it spools behind the first worker's records (two forwarders, then)
+                query = urlencode({"q": f"modem offline while down {n}"})
+                assert send(url, "GET", f"/api/search?{query}", connection=connections[1]).status == 200
+            spool = Spool(spool_path)
+            try:
+                assert spool.count() == 28  # one file for the host, whichever worker spooled
+                database_down.start()
+                wait_for(lambda: spool.count() == 0)
+            finally:
+                spool.close()
+        finally:
+            for connection in connections:
+                connection.close()
+    activity = read_activity(pg_url)
+    assert sorted(s.query for s in activity.searches) == sorted(f"modem offline while down {n}" for n in range(16))
+    assert len(activity.handoffs) == 12 and postgres_count(database_down, database, "forwarded") == 28
+    # In the host's order: the second worker's records after the first's.
+    assert [s.query for s in sorted(activity.searches, key=lambda s: s.id)][12:] == [
+        f"modem offline while down {n}" for n in range(12, 16)]
+
+
+def test_a_slow_database_spools_the_record_instead_of_making_the_desk_wait(pg_url: str, tmp_path: Path):
+    import psycopg
+
+    log = ActivityLog(pg_url, spool=tmp_path / SPOOL_FILE, statement_timeout=1.0)
+    try:
+        assert log.record_search("before the lock", results=1) is not None
+        with psycopg.connect(pg_url) as blocker:  # another program holds the table: every insert waits
+            blocker.execute("LOCK TABLE searches IN ACCESS EXCLUSIVE MODE")
+            started = time.monotonic()
+            assert log.record_search("while it is slow", results=1) is None  # spooled, not an error
+            assert time.monotonic() - started < 10  # the statement timeout, not the lock, decided
+            assert log.state() == "degraded (1 waiting)"
+            assert log.record_feedback("a.md", helpful=True) is None  # behind it, in order
+            blocker.rollback()
+        wait_for(lambda: log.state() == "ok")
+        assert log.record_search("after", results=1) is not None
+    finally:
+        log.close()
+    activity = read_activity(pg_url)
+    assert [s.query for s in activity.searches] == ["before the lock", "while it is slow", "after"]
+    assert len(activity.feedback) == 1
 
 
 def test_a_database_that_cannot_be_reached_is_one_clear_line(postgres: TempPostgres):

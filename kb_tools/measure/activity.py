@@ -10,7 +10,10 @@ the spool (log_spool.py) and is forwarded in order when it answers again; the wr
 
   log_location(setting, index_dir)   where the log is: --log / KB_LOG, "off", or beside the index
   ActivityLog(target)                record_search, record_click, record_feedback, record_handoff, state
-  read_activity(target, since=)      the rows of a period, for `kb report`
+
+The SQL of each kind of record is log_records.py; the read side (the rows of a period, for
+`kb report` and /report) is log_read.py, its read_activity re-exported here for the callers that
+import it from this module.
 """
 
 from __future__ import annotations
@@ -22,40 +25,36 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb_tools.errors import ActivityLogError, LogUnreachableError
 from kb_tools.measure.log_admin import apply_retention
+from kb_tools.measure.log_read import read_activity
+from kb_tools.measure.log_records import WRITERS
 from kb_tools.measure.log_spool import SPOOL_FILE, Forwarder, Spool, Waiting
 from kb_tools.measure.log_store import (
     BUSY_TIMEOUT,
     SCHEMA_VERSION,
     LogStore,
-    Tx,
+    LogTarget,
     is_url,
     open_store,
     upgrade,
 )
-from kb_tools.measure.scrub import before_placeholders, scrub
+from kb_tools.measure.scrub import scrub
 
 if TYPE_CHECKING:
     from kb_tools.search import SearchResults
 
-__all__ = ["SCHEMA_VERSION", "ActivityLogError", "ActivityLog", "read_activity", "log_location"]
+__all__ = ["SCHEMA_VERSION", "ActivityLogError", "ActivityLog", "read_activity", "log_location"]  # read_activity: log_read.py
 
-LogTarget = Path | str  # an SQLite file, or a postgresql:// URL
 LOG_FILE = "kb-activity.sqlite"
 OFF = frozenset({"off", "no", "none", "false", "0"})
-# The desk searches as the agent types: a query that extends or trims the previous one of the
-# same session, this soon after it, is the same search still being typed.
-TYPING_WINDOW = 10.0
-# Searching again this soon without opening a result means the first wording did not work.
-REWORD_WINDOW = 60.0
 MAX_TEXT = 1000
 PRUNE_EVERY = 3600.0  # seconds between prunings by the log's retention_days
+SPOOL_LOOK_EVERY = 1.0  # seconds between looks at the host's spool for records another worker left there
 REASONS = ("inaccurate", "missing-step", "hard-to-follow", "other")
 VIAS = ("article", "call")
 
@@ -143,6 +142,7 @@ class ActivityLog:
         self._forwarder = Forwarder(self._spool, self._forward, self._spool_emptied) if self._spool else None
         self._prune_at = time.monotonic() if prune else float("inf")
         self._spooling = bool(self._spool and self._spool.count())  # left by an earlier run: forward those first
+        self._look_at = time.monotonic() + SPOOL_LOOK_EVERY
         if self._spooling and self._forwarder:
             self._forwarder.wake()
 
@@ -154,7 +154,7 @@ class ActivityLog:
         None when it was spooled.
 
         With `session`, the session's previous search is marked reworded when this one follows
-        it within REWORD_WINDOW and nothing was opened in between; with `as_you_type`, a query
+        it within REWORD_WINDOW (log_records.py) and nothing was opened in between; with `as_you_type`, a query
         that only extends or trims the previous one within TYPING_WINDOW updates it instead.
         `confidence` is how well the results matched (strong, partial, none: SearchResults.confidence);
         `kb report` lists the queries with no good match as content gaps.
@@ -204,13 +204,15 @@ class ActivityLog:
         return self._spooling
 
     def state(self) -> str:
-        """"ok", or "degraded (N waiting)" while records wait in the spool for the database."""
-        if self._spool is None or not self._spooling:
+        """"ok", or "degraded (N waiting)" while records wait in the host's spool for the database
+        (whichever worker of the host spooled them: every worker answers the same)."""
+        if self._spool is None:
             return "ok"
         try:
-            return f"degraded ({self._spool.count()} waiting)"
+            waiting = self._spool.count()
         except ActivityLogError:
-            return "degraded"
+            return "degraded" if self._spooling else "ok"
+        return f"degraded ({waiting} waiting)" if waiting else "ok"
 
     def ensure_schema(self) -> None:
         """Create or upgrade the log's tables, once per process (every step only adds)."""
@@ -231,7 +233,7 @@ class ActivityLog:
 
     # --- one record: stored, or spooled -------------------------------------------------------------
     def _record(self, kind: str, args: dict[str, Any]) -> Any:
-        if not self._spooling:
+        if not self._spooling and not self._spooled_by_another_worker():
             try:
                 stored = self._store(kind, args)
             except LogUnreachableError:
@@ -248,13 +250,26 @@ class ActivityLog:
         self._forwarder.wake()
         return None
 
+    def _spooled_by_another_worker(self) -> bool:
+        """Whether the host's spool holds records another worker left (looked at once a
+        SPOOL_LOOK_EVERY): this worker then spools behind them, so the host's records reach the
+        database in order, and it does not wait on an unreachable database to find out."""
+        now = time.monotonic()
+        if self._spool is None or now < self._look_at:
+            return False
+        self._look_at = now + SPOOL_LOOK_EVERY
+        try:
+            return self._spool.count() > 0
+        except ActivityLogError:
+            return False
+
     def _store(self, kind: str, args: dict[str, Any], uid: str | None = None) -> Any:
         self.ensure_schema()
         with self.store.transaction() as tx:
             if uid is not None and tx.one("INSERT INTO forwarded (uid, at) VALUES (?, ?) ON CONFLICT DO NOTHING "
                                           "RETURNING uid", (uid, time.time())) is None:
                 return None  # forwarded before (by this host's other worker, or before a crash)
-            return _WRITERS[kind](tx, args)
+            return WRITERS[kind](tx, args)
 
     def _keep_retention(self) -> None:
         self._prune_at = time.monotonic() + PRUNE_EVERY
@@ -271,202 +286,7 @@ class ActivityLog:
         self._spooling = False
 
 
-def _write_search(db: Tx, args: dict[str, Any]) -> int:
-    at, session, source, text = args["at"], args["session"], args["source"], args["query"]
-    # A record spooled by an older version has no confidence: stored as unknown (NULL).
-    row = (at, text, args["filters"], args["results"], args["shown"], args.get("confidence"))
-    previous = _previous_unopened(db, session, source, at) if session else None
-    if previous and args["as_you_type"] and at - previous[1] <= TYPING_WINDOW and _is_typing(previous[2], text):
-        db.run("UPDATE searches SET at = ?, query = ?, filters = ?, results = ?, shown = ?, confidence = ? "
-               "WHERE id = ?", (*row, previous[0]))
-        return int(previous[0])
-    inserted = db.one("INSERT INTO searches (at, query, filters, results, shown, confidence, source, session) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", (*row, source, session))
-    assert inserted is not None
-    if previous:
-        db.run("UPDATE searches SET reworded_as = ? WHERE id = ?", (inserted[0], previous[0]))
-    return int(inserted[0])
-
-
-def _write_click(db: Tx, args: dict[str, Any]) -> bool:
-    if db.one("SELECT 1 FROM searches WHERE id = ?", (args["search_id"],)) is None:
-        return False
-    db.run("INSERT INTO clicks (search_id, at, article, rank) VALUES (?, ?, ?, ?)",
-           (args["search_id"], args["at"], args["article"], args["rank"]))
-    return True
-
-
-def _write_feedback(db: Tx, args: dict[str, Any]) -> int:
-    inserted = db.one("INSERT INTO feedback (at, article, helpful, reason, comment, step, depth, via, session, trail) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                      tuple(args.get(k) for k in ("at", "article", "helpful", "reason", "comment", "step", "depth",
-                                                  "via", "session", "trail")))  # (spooled before trails: none)
-    assert inserted is not None
-    return int(inserted[0])
-
-
-def _write_handoff(db: Tx, args: dict[str, Any]) -> int:
-    inserted = db.one("INSERT INTO handoffs (at, article, team, step, depth, via, session) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                      tuple(args[k] for k in ("at", "article", "team", "step", "depth", "via", "session")))
-    assert inserted is not None
-    return int(inserted[0])
-
-
-_WRITERS = {"search": _write_search, "click": _write_click, "feedback": _write_feedback, "handoff": _write_handoff}
-
-
-def _previous_unopened(db: Tx, session: str, source: str, at: float) -> tuple[int, float, str] | None:
-    """The session's last search, when it is recent, not yet reworded and nothing was opened from it."""
-    row = db.one("SELECT id, at, query, reworded_as FROM searches WHERE session = ? AND source = ? "
-                 "ORDER BY id DESC LIMIT 1", (session, source))
-    if row is None or row[3] is not None or at - row[1] > REWORD_WINDOW:
-        return None
-    if db.one("SELECT 1 FROM clicks WHERE search_id = ?", (row[0],)):
-        return None
-    return int(row[0]), float(row[1]), str(row[2])
-
-
-def _is_typing(before: str, after: str) -> bool:
-    a, b = normalize_query(before_placeholders(before)), normalize_query(before_placeholders(after))
-    return a.startswith(b) or b.startswith(a)
-
-
-def normalize_query(text: str) -> str:
-    """The form queries are grouped by: case-folded, single spaces, no surrounding punctuation."""
-    return " ".join(text.casefold().split()).strip(" .,;:!?\"'")
-
-
 def _clean(text: str, *, keep_lines: bool = False) -> str:
     """Control characters out (a newline kept in comments), cut to MAX_TEXT characters."""
     kept = "".join(char if char.isprintable() or (keep_lines and char == "\n") else " " for char in text)
     return kept.strip()[:MAX_TEXT]
-
-
-# --- reading, for the report ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SearchRow:
-    """One logged search, with what was opened from it."""
-
-    id: int
-    at: float
-    source: str
-    session: str | None
-    query: str
-    filters: dict[str, str]
-    results: int
-    shown: tuple[str, ...]
-    reworded_as: int | None
-    opened: tuple[str, ...] = ()
-    confidence: str | None = None  # strong, partial, none; None when not recorded (older rows)
-
-    @property
-    def no_good_match(self) -> bool:
-        """Nothing found, or nothing that matched well: a content gap."""
-        return self.results == 0 or self.confidence == "none"
-
-
-@dataclass(frozen=True)
-class FeedbackRow:
-    """One answer to "Did this solve the caller's problem?"."""
-
-    id: int
-    at: float
-    article: str
-    helpful: bool
-    reason: str | None
-    comment: str | None
-    step: int | None
-    depth: str | None
-    via: str
-    trail: tuple[tuple[str, int, str], ...] = ()  # call mode's answers: (article, step, outcome label), oldest first
-
-
-@dataclass(frozen=True)
-class HandoffRow:
-    """One call handed to a team."""
-
-    id: int
-    at: float
-    article: str
-    team: str
-    step: int | None
-    depth: str | None
-    via: str
-
-
-@dataclass
-class Activity:
-    """The log's rows of one period (empty, with `note` saying why, when there is no log).
-
-    `first_record`: the time of the oldest record the whole log still holds (None: none), so a
-    report can say when the period asked for starts before what was kept (see `kb log prune`)."""
-
-    searches: list[SearchRow] = field(default_factory=list)
-    feedback: list[FeedbackRow] = field(default_factory=list)
-    handoffs: list[HandoffRow] = field(default_factory=list)
-    path: LogTarget | None = None
-    note: str | None = None
-    first_record: float | None = None
-
-
-def read_activity(target: LogTarget | None, *, since: float | None = None, until: float | None = None) -> Activity:
-    """Every search (with its clicks) and every feedback row logged in [since, until)."""
-    if target is None:
-        return Activity(note="the activity log is off (--no-log or KB_LOG=off): nothing was recorded.")
-    store = open_store(target, pool_size=1) if is_url(target) else open_store(target)
-    try:
-        with store.reading() as db:
-            if db is None:
-                return Activity(path=target, note=f"no activity log at {store.name} yet: `kb serve` and `kb search` "
-                                                  "write it as agents search.")
-            version = store.version(db)
-            if version > SCHEMA_VERSION:
-                raise ActivityLogError(f"the activity log {store.name} was written by a newer kb (schema {version}); "
-                                       "upgrade kb.")
-            if version == 0:
-                return Activity(path=target, note=f"the activity log {store.name} is empty.")
-            lo, hi = since if since is not None else 0.0, until if until is not None else float("inf")
-            first = db.one("SELECT min(at) FROM (SELECT min(at) AS at FROM searches UNION ALL "
-                           "SELECT min(at) FROM feedback) AS oldest")
-            handoffs = list(_handoffs(db, lo, hi)) if version >= 3 else []
-            return Activity(searches=list(_searches(db, lo, hi)), feedback=list(_feedback(db, lo, hi)), handoffs=handoffs,
-                            path=store.name, first_record=first[0] if first else None)
-    finally:
-        store.close()
-
-
-def _searches(db: Tx, lo: float, hi: float) -> Iterator[SearchRow]:
-    opened: dict[int, list[str]] = {}
-    for search_id, article in db.rows(
-            "SELECT c.search_id, c.article FROM clicks c JOIN searches s ON s.id = c.search_id "
-            "WHERE s.at >= ? AND s.at < ? ORDER BY c.id", (lo, hi)):
-        opened.setdefault(search_id, []).append(article)
-    for row in db.rows("SELECT id, at, source, session, query, filters, results, shown, reworded_as, confidence "
-                       "FROM searches WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
-        yield SearchRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], tuple(json.loads(row[7])),
-                        row[8], tuple(opened.get(row[0], ())), row[9])
-
-
-def _feedback(db: Tx, lo: float, hi: float) -> Iterator[FeedbackRow]:
-    for row in db.rows("SELECT id, at, article, helpful, reason, comment, step, depth, via, trail FROM feedback "
-                       "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
-        yield FeedbackRow(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6], row[7], row[8],
-                          _trail(row[9]))
-
-
-def _trail(stored: str | None) -> tuple[tuple[str, int, str], ...]:
-    """A stored trail; one another tool wrote in another shape counts as none rather than stop the report."""
-    try:
-        answers = json.loads(stored) if stored else []
-        return tuple((str(article), int(step), str(label)) for article, step, label in answers)
-    except (ValueError, TypeError):
-        return ()
-
-
-def _handoffs(db: Tx, lo: float, hi: float) -> Iterator[HandoffRow]:
-    for row in db.rows("SELECT id, at, article, team, step, depth, via FROM handoffs "
-                       "WHERE at >= ? AND at < ? ORDER BY at, id", (lo, hi)):
-        yield HandoffRow(*row)

@@ -27,6 +27,7 @@ from kb_tools.errors import ActivityLogError
 
 BUSY_TIMEOUT = 2.0  # seconds a write waits for another writer before giving up
 URL_SCHEMES = ("postgresql://", "postgres://")
+LogTarget = Path | str  # an SQLite file, or a postgresql:// URL
 
 # The schema, one step per version; {id}, {real} and {int} are each engine's column types. Every
 # step only adds (tables, indexes), so running it while older servers write is safe.

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from cachetools import TTLCache
 
 from kb_tools.errors import IndexMissingError, KBError
-from kb_tools.measure.activity import read_activity
+from kb_tools.measure.log_read import read_activity
 from kb_tools.measure.report import (
     DEFAULT_DAYS,
     build_report,

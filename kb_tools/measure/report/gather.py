@@ -1,6 +1,6 @@
 """Gathering a report: the activity log of the period and kb check's findings -> a Report.
 
-Stages: read the log (kb_tools.measure.activity.read_activity); check the content with kb
+Stages: read the log (kb_tools.measure.log_read.read_activity); check the content with kb
 check's own rules (content_findings: review-overdue, findability); build the Report, narrowed
 to one owner's articles on request (build_report). create_report does all three.
 """
@@ -14,14 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from kb_tools.content.metadata import PAGE_TYPE
 from kb_tools.errors import KBError
-from kb_tools.measure.activity import (
-    Activity,
-    FeedbackRow,
-    HandoffRow,
-    SearchRow,
-    normalize_query,
-    read_activity,
-)
+from kb_tools.measure.log_read import Activity, FeedbackRow, HandoffRow, SearchRow, read_activity
+from kb_tools.measure.log_records import normalize_query
 from kb_tools.measure.report.model import (
     ArticleStat,
     Comment,
