@@ -110,6 +110,8 @@ def test_filters_and_facets(searcher: Searcher):
     assert everything.facets["product"]["account"] >= len(results.hits)
     assert set(everything.facets) == {"product", "type"}
     assert all(h.type == "playbook" for h in searcher.search("caller", article_type="playbook").hits)
+    nobody = searcher.search("password", product="no-such-product")  # answered before any ranking
+    assert (nobody.hits, nobody.total, nobody.query) == ([], 0, "password")
 
 
 def test_archived_hidden_unless_asked(write_docs, tmp_path: Path):
