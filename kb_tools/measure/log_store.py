@@ -18,6 +18,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -233,7 +234,7 @@ class SQLiteStore(LogStore):
     def transaction(self) -> Iterator[Tx]:
         try:
             db = self._connection()
-            db.execute("BEGIN IMMEDIATE")
+            self._begin(db)
         except sqlite3.Error as exc:
             raise self.readable(exc) from None
         try:
@@ -276,6 +277,20 @@ class SQLiteStore(LogStore):
                 connection.close()
             self._connections.clear()
         self._local = threading.local()
+
+    def _begin(self, db: sqlite3.Connection) -> None:
+        """BEGIN IMMEDIATE, waiting up to `busy_timeout` for other writers. SQLite itself waits, except
+        while another connection is setting up the shared WAL index (several processes opening a new
+        log at once): then it answers "locked" at once, so that wait is ours."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
