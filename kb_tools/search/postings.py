@@ -57,7 +57,6 @@ class Postings:
         self._field_ids = {name: number for number, name in enumerate(meta["fields"])}
         self.articles: list[list] = meta["articles"]  # [path, product, type, status, [tags], sections]
         self.paths = [a[0] for a in self.articles]
-        self._numbers: dict[str, int | None] = {}  # term -> its number, for the terms looked up so far
         self.docs, self.freq, self.offsets = docs, freq, offsets
         count = len(self.articles)
         self.lengths = lengths
@@ -67,8 +66,11 @@ class Postings:
         sections = sum(a[5] for a in self.articles) if self.articles and len(self.articles[0]) > 5 else 0
         body = self._field_ids["body"]
         self.section_average = max(float(self.lengths[body].sum()) / max(sections, 1), 1.0)
-        # Filter values as small integer codes: masks and facet counts are then array operations.
+        # Kept per process: a query asks for each of its terms in every field, and typing asks for
+        # the same presence masks again (both read-only once made).
+        self._term_number = functools.lru_cache(maxsize=REMEMBERED_TERMS)(self._find_term)
         self._holding = functools.lru_cache(maxsize=512)(self._hold)
+        # Filter values as small integer codes: masks and facet counts are then array operations.
         self._names: dict[str, list[str]] = {}
         self._codes: dict[str, np.ndarray] = {}
         for column, name in enumerate(FILTERS, start=1):
@@ -206,18 +208,10 @@ class Postings:
             return 0, 0
         return int(self.offsets[f, t]), int(self.offsets[f, t + 1])
 
-    def _term_number(self, term: str) -> int | None:
-        # The vocabulary is sorted: a bisect, so opening an index builds no term table; the terms
-        # looked up are remembered, as a query asks about each of its terms in every field.
-        try:
-            return self._numbers[term]
-        except KeyError:
-            t = bisect.bisect_left(self.vocabulary, term)
-            number = t if t < len(self.vocabulary) and self.vocabulary[t] == term else None
-            if len(self._numbers) >= REMEMBERED_TERMS:  # typed words never end: start again
-                self._numbers.clear()
-            self._numbers[term] = number
-            return number
+    def _find_term(self, term: str) -> int | None:
+        # The vocabulary is sorted: a bisect, so opening an index builds no term table.
+        t = bisect.bisect_left(self.vocabulary, term)
+        return t if t < len(self.vocabulary) and self.vocabulary[t] == term else None
 
 
 def _and(mask: np.ndarray | None, other: np.ndarray) -> np.ndarray:
