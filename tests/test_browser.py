@@ -632,7 +632,10 @@ def test_a_call_through_every_control_raises_no_script_error(page: Page, served:
     page.click(".kb-call__depth [data-depth=expert]")
     page.wait_for_function("document.querySelector('.kb-call__depth [aria-pressed=true]').dataset.depth === 'expert'")
     page.click(".kb-call__depth [data-depth=beginner]")
+    # Each control redraws the call: wait for it, or the next key lands on the steps drawn before.
+    page.wait_for_function("document.querySelector('.kb-call__depth [aria-pressed=true]').dataset.depth === 'beginner'")
     page.keyboard.press("2")  # "Orange, or flashing" -> step 2, whose last answer is "solved"
+    page.wait_for_function("document.querySelector('.kb-call__progress').textContent.startsWith('Step 2 of')")
     page.evaluate("(() => { const n = [...document.querySelectorAll('.kb-call__outcome')]; n[n.length - 1].click(); })()")
     page.wait_for_function("!document.querySelector('.kb-call__finish').hidden")
     page.click(".kb-call__no")
