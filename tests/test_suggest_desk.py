@@ -41,10 +41,12 @@ def titles(page: Page) -> list[str]:
 
 # (typed so far, words of the title wanted, among how many first results): "my wif" says little yet.
 @pytest.mark.parametrize(("typed", "title", "within"), [("my wif", "Wi-Fi", 3), ("firmw", "Update the HomeHub firmware", 1),
-                                                        ("passw", "Reset your password", 1)])
+                                                        ("passw", "Reset your password", 1),
+                                                        ("par con", "Set up parental controls", 1),
+                                                        ("upd con det", "Update your contact details", 1)])
 def test_half_typed_words_find_their_article_in_the_desk(page: Page, served: str, typed: str, title: str, within: int):
     """Before: "my wif" and "firmw" showed "No articles found", "passw" offered "pass?" above "Bill
-    payment failed"."""
+    payment failed"; "par con" and "upd con det" said "No good match" above "Change your plan"."""
     open_fresh(page, served)
     type_and_wait(page, typed)
     shown = titles(page)

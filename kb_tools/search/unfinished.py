@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from kb_tools.search.postings import WORDS
+from kb_tools.search.analysis import term_of, words
+from kb_tools.search.postings import PAIRS, WORDS, pair
 
 if TYPE_CHECKING:
     from kb_tools.search.postings import Postings
@@ -38,13 +39,30 @@ def thesaurus_completions(prefixes: tuple[str, ...], thesaurus: Thesaurus) -> li
 
 
 def completed_text(text: str, prefixes: tuple[str, ...], postings: Postings) -> str:
-    """`text` with each unfinished word replaced by the indexed word it most often stands for
-    ("my wif" -> "my wifi"): what the semantic half embeds, as a fragment has no meaning of its own."""
+    """`text` with each unfinished word replaced by the whole word it most likely stands for ("my wif"
+    -> "my wifi"): what the semantic half embeds, as a fragment has no meaning of its own. The likeliest
+    is the one the articles put next to a neighbouring word ("par con" -> "parental controls", where
+    the most frequent words would make "part confirm"), else the most frequent."""
     if not prefixes:
         return text
+    typed = words(text)  # the neighbours as the pairs of the index know them: no stop words
+    options = [(postings.words_starting(word, limit=EXPANSIONS) or [word]) if word in prefixes else [word]
+               for word in typed]
     best = {}
-    for prefix in prefixes:
-        whole = [w for w in postings.expand_prefix(prefix, limit=EXPANSIONS) if postings.frequency(WORDS, w)]
-        if whole:
-            best[prefix] = max(whole, key=lambda w: (postings.frequency(WORDS, w), -len(w)))
+    for at, word in enumerate(typed):
+        if word in prefixes:
+            beside = [(options[other], other > at) for other in (at - 1, at + 1) if 0 <= other < len(typed)]
+            best[word] = max(options[at], key=lambda w: (_beside(w, beside, postings), postings.frequency(WORDS, w), -len(w)))
     return re.sub(r"\w+", lambda m: best.get(m.group().lower(), m.group()), text)
+
+
+def _beside(word: str, neighbours: list[tuple[list[str], bool]], postings: Postings) -> int:
+    """In how many articles `word` stands next to one of each neighbour's words (`after`: the
+    neighbour comes after it), summed over the neighbours."""
+    return sum(max(_pair_count(word, other, postings) if after else _pair_count(other, word, postings) for other in others)
+               for others, after in neighbours)
+
+
+def _pair_count(first: str, second: str, postings: Postings) -> int:
+    a, b = term_of(first), term_of(second)
+    return postings.frequency(PAIRS, pair(a, b)) if a and b else 0
