@@ -3,8 +3,8 @@
 A plan holds the caller's terms (stemmed, without the filler of spoken queries), their thesaurus
 alternatives, spelling corrections for unknown words, and the words that may be unfinished while
 typing (unfinished.py).
-User text never reaches a query parser here: quotes, AND/OR/NOT, `*`, `:` or parentheses are just
-characters (phrase and field queries are syntax.py's).
+User text never reaches a query parser here: AND/OR/NOT, `*`, `:` or parentheses are just characters,
+and an unclosed quote is dropped (phrase and field queries are syntax.py's).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from kb_tools.search.analysis import MAX_QUERY_CHARS, clean_text, terms, words
 from kb_tools.search.postings import PAIRS, Postings, pair
 from kb_tools.search.spelling import Speller
+from kb_tools.search.syntax import without_quotes
 from kb_tools.search.thesaurus import Thesaurus
 from kb_tools.search.unfinished import completions, thesaurus_completions, unfinished_words
 
@@ -71,7 +72,7 @@ class QueryPlan:
 
 def analyse(text: str, thesaurus: Thesaurus, speller: Speller) -> QueryPlan:
     """The plan of everyday words: terms, thesaurus alternatives, corrections, the unfinished words."""
-    cleaned = " ".join(clean_text(str(text), limit=MAX_QUERY_CHARS).split())
+    cleaned = " ".join(without_quotes(clean_text(str(text), limit=MAX_QUERY_CHARS)).split())
     query_terms = terms(cleaned)
     typed = words(cleaned)
     prefixes = unfinished_words(typed, speller)
