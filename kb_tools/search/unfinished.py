@@ -2,7 +2,8 @@
 
 A word of three letters or more that the index does not know stands for the indexed words it
 starts ("passw" -> password, passwords) and for the thesaurus words it starts ("wif" -> wifi, so
-its group brings "wi fi" and "wireless" too).
+its group brings "wi fi" and "wireless" too). While the agent types, a last word of one or two
+letters is only begun: left out until it can start something ("my wifi ke" searches "my wifi").
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from kb_tools.search.analysis import term_of, words
+from kb_tools.search.analysis import STOP_WORDS, term_of, words
 from kb_tools.search.postings import PAIRS, WORDS, pair
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from kb_tools.search.thesaurus import Thesaurus
 
 MIN_PREFIX = 3  # "wi" would start too many words to mean anything
+_LAST_WORD = re.compile(r"\w+$")
 EXPANSIONS = 20  # the most frequent indexed words an unfinished word stands for
 
 
@@ -26,6 +28,17 @@ def unfinished_words(typed_words: list[str], speller: Speller) -> tuple[str, ...
     """The typed words (unstemmed, no stop words) that may be the start of a longer word."""
     return tuple(dict.fromkeys(word for word in typed_words
                                if len(word) >= MIN_PREFIX and not speller.is_known(word)))
+
+
+def begun_word(text: str, speller: Speller) -> str:
+    """The text's last word when it is only begun: one or two letters at its very end that are neither
+    a word of the index nor a stop word ("my wifi ke", on the way to "keeps"). Too short to start
+    anything yet, it means nothing: "" when there is no such word."""
+    last = _LAST_WORD.search(text)
+    word = last.group() if last else ""
+    if len(word) >= MIN_PREFIX or not word.isalpha() or word.lower() in STOP_WORDS or speller.is_known(word.lower()):
+        return ""
+    return word
 
 
 def completions(prefixes: tuple[str, ...], postings: Postings) -> list[str]:
