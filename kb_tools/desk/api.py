@@ -41,17 +41,9 @@ from kb_tools.desk.searchers import SearcherPool
 from kb_tools.desk.wsgi import StartResponse, status_line
 from kb_tools.errors import ConfigError, IndexMissingError, KBError
 from kb_tools.measure.activity import ActivityLog, ActivityLogError
-from kb_tools.measure.feedback import (
-    MAX_BODY,
-    ClickInput,
-    FeedbackInput,
-    PayloadError,
-    parse_click,
-    parse_feedback,
-    resolve_trail,
-    session_id,
-)
+from kb_tools.measure.feedback import ClickInput, FeedbackInput, parse_click, parse_feedback, resolve_trail
 from kb_tools.measure.handoffs import HandoffInput, parse_handoff
+from kb_tools.measure.payload import MAX_BODY, PayloadError, session_id
 from kb_tools.search import Searcher
 from kb_tools.search.known_issues import pinned_issues
 from kb_tools.search.steps import find_steps, stored_steps

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from kb_tools.measure.feedback import session_id
+from kb_tools.measure.payload import session_id
 from kb_tools.search.analysis import MAX_QUERY_CHARS
 
 DEPTHS = ("beginner", "expert")

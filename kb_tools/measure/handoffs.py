@@ -1,5 +1,5 @@
 """What the desk posts when an agent hands a call to a team (POST /api/handoff), parsed and validated
-like feedback (kb_tools.measure.feedback): a small JSON object, refused with the field named.
+like feedback (kb_tools.measure.payload's rules): a small JSON object, refused with the field named.
 
   POST /api/handoff  {"article", "team", "step"?, "depth"?, "via"?, "session"?}
 """
@@ -10,7 +10,16 @@ import re
 from dataclasses import dataclass
 
 from kb_tools.measure.activity import VIAS
-from kb_tools.measure.feedback import DEPTHS, MAX_STEP, PayloadError, _article, _choice, _object, _whole, session_id
+from kb_tools.measure.payload import (
+    DEPTHS,
+    MAX_STEP,
+    PayloadError,
+    article_field,
+    choice_field,
+    json_object,
+    session_id,
+    whole_field,
+)
 
 _TEAM = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
@@ -29,10 +38,10 @@ class HandoffInput:
 
 def parse_handoff(body: bytes) -> HandoffInput:
     """The hand-off in a request body, or PayloadError."""
-    data = _object(body, required=("article", "team"), optional=("step", "depth", "via", "session"))
+    data = json_object(body, required=("article", "team"), optional=("step", "depth", "via", "session"))
     team = data["team"]
     if not isinstance(team, str) or not _TEAM.fullmatch(team):
         raise PayloadError("team must be a team id of docs/teams.yml (lower-case letters, digits and dashes)")
-    return HandoffInput(article=_article(data), team=team, step=_whole(data, "step", MAX_STEP),
-                        depth=_choice(data, "depth", DEPTHS), via=_choice(data, "via", VIAS) or "article",
+    return HandoffInput(article=article_field(data), team=team, step=whole_field(data, "step", MAX_STEP),
+                        depth=choice_field(data, "depth", DEPTHS), via=choice_field(data, "via", VIAS) or "article",
                         session=session_id(data.get("session")))
