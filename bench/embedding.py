@@ -6,8 +6,8 @@ Queries are the callers' words of tests/sample-queries.tsv, embedded one at a ti
 would; sections are the docs/ articles' sections (title, heading and text, as an index would
 embed them), then those of ../shared/corpora/arduino-help, up to --sections. The builds take turns
 (--rounds times each) so a change in the machine's load hits them alike; the ratios against
-float32 (today's model.onnx) are the figures to compare, with the load average beside them.
-Target: >= 120 sections/s (the float32 build did 69/s on an idle machine).
+float32 (model.onnx, the default until int8 replaced it) are the figures to compare, with the load
+average beside them. Target: the default build >= 120 sections/s (float32 did 69/s on an idle machine).
 Needs the model: `python -m kb_tools.semantic.fetch`.
 """
 
@@ -83,11 +83,12 @@ def main() -> None:
             embedder.embed(texts)
             rates[name].append(len(texts) / (time.perf_counter() - started))
     print(f"{len(texts)} sections, {len(asked)} queries, {args.rounds} rounds, threads {args.threads}; {load_average()}")
-    base = statistics.median(rates[args.builds[0]])
+    baseline = "float32" if "float32" in embedders else args.builds[0]
+    base = statistics.median(rates[baseline])
     for name in embedders:
         cuts = statistics.quantiles(latencies[name], n=100)
         rate = statistics.median(rates[name])
-        print(f"{name:<8} indexing {rate:.0f} sections/s ({rate / base:.2f}x {args.builds[0]}; rounds: "
+        print(f"{name:<8} indexing {rate:.0f} sections/s ({rate / base:.2f}x {baseline}; rounds: "
               f"{', '.join(f'{r:.0f}' for r in rates[name])}); query p50 {cuts[49]:.1f} ms, p95 {cuts[94]:.1f} ms")
 
 

@@ -1,6 +1,6 @@
 """Relevance benchmark: the levers of the semantic half, side by side, on tuned and untuned query sets.
 
-    python bench/relevance.py [--levers today int8 ...] [--docs ../shared/corpora/arduino-help]
+    python bench/relevance.py [--levers int8 float32 ...] [--docs ../shared/corpora/arduino-help]
     python bench/relevance.py --baselines      # kb against plain Whoosh and Material's lunr search
 
 Each lever builds its own indexes (in a child process, so each loads only its model) of the Arduino
@@ -12,10 +12,10 @@ help centre and of the sample KB (docs/), and answers four query sets with `kb` 
 The table gives MRR@10, P@1 and recall@10 for each, and the sections/s of the lever's Arduino build,
 with the load average beside it (the machine is shared; compare ratios within one run).
 
-Levers: today (float32 model.onnx, section = title, heading, text), int8 (model-int8.onnx, onnxruntime's
-dynamic quantization), enriched (the section text prefixed with the article's summary and customer
-phrases), title-row (one more row per article: its title, summary and customer phrases), and those
-two with int8. A stronger embedding model and a cross-encoder are not levers here: no
+Levers: int8 (the default: model-int8.onnx, 8-bit linear layers; section = title, heading, text),
+float32 (model.onnx, the default before it), enriched (the section text prefixed with the article's
+summary and customer phrases), title-row (one more row per article: its title, summary and customer
+phrases), and those two with float32. A stronger embedding model and a cross-encoder are not levers here: no
 registry package carries their upstream-verifiable weights (docs/decisions/embedding-model.md).
 
 --baselines compares kb with plain Whoosh (bench/plain_whoosh.py) and Material's lunr search
@@ -54,12 +54,12 @@ QUERY_SETS = {  # name: (query file, corpus)
     "sample": (ROOT / "tests" / "sample-queries.tsv", ROOT / "docs"),
 }
 LEVERS = {  # name: (KB_MODEL_BUILD, what is embedded: "sections", "enriched" or "title-row")
-    "today": ("float32", "sections"),
     "int8": ("int8", "sections"),
-    "enriched": ("float32", "enriched"),
-    "enriched-int8": ("int8", "enriched"),
-    "title-row": ("float32", "title-row"),
-    "title-row-int8": ("int8", "title-row"),
+    "float32": ("float32", "sections"),
+    "enriched": ("int8", "enriched"),
+    "enriched-float32": ("float32", "enriched"),
+    "title-row": ("int8", "title-row"),
+    "title-row-float32": ("float32", "title-row"),
 }
 METRICS = ("mrr@10", "p@1", "recall@10")
 
@@ -139,12 +139,12 @@ def run_levers(levers: list[str]) -> None:
     rows += [(name, {s: r["sets"][s]["hybrid"] for s in QUERY_SETS}) for name, r in results.items()]
     for name, by_set in rows:
         cells = "".join(f"{by_set[s][m]:>17.3f}" for s in QUERY_SETS for m in METRICS)
-        print(f"{name:<15}{cells}")
+        print(f"{name:<18}{cells}")
     print()
-    base = results.get("today")
+    base = results.get("float32")
     for name, figures in results.items():
-        ratio = f", {figures['sections_per_s'] / base['sections_per_s']:.2f}x today" if base else ""
-        print(f"{name:<15}embedding {figures['sections_per_s']:.0f} sections/s{ratio} ({figures['load']})")
+        ratio = f", {figures['sections_per_s'] / base['sections_per_s']:.2f}x float32" if base else ""
+        print(f"{name:<18}embedding {figures['sections_per_s']:.0f} sections/s{ratio} ({figures['load']})")
 
 
 def measure(name: str, search: Callable[[str], list[Hit]], queries: list[Judged]) -> dict[str, float]:

@@ -9,17 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb_tools.measure import payload
 from kb_tools.measure.activity import VIAS
-from kb_tools.measure.payload import (
-    DEPTHS,
-    MAX_STEP,
-    PayloadError,
-    article_field,
-    choice_field,
-    json_object,
-    session_id,
-    whole_field,
-)
+from kb_tools.measure.payload import PayloadError
 
 _TEAM = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
@@ -38,10 +30,12 @@ class HandoffInput:
 
 def parse_handoff(body: bytes) -> HandoffInput:
     """The hand-off in a request body, or PayloadError."""
-    data = json_object(body, required=("article", "team"), optional=("step", "depth", "via", "session"))
+    data = payload.json_object(body, required=("article", "team"), optional=("step", "depth", "via", "session"))
     team = data["team"]
     if not isinstance(team, str) or not _TEAM.fullmatch(team):
         raise PayloadError("team must be a team id of docs/teams.yml (lower-case letters, digits and dashes)")
-    return HandoffInput(article=article_field(data), team=team, step=whole_field(data, "step", MAX_STEP),
-                        depth=choice_field(data, "depth", DEPTHS), via=choice_field(data, "via", VIAS) or "article",
-                        session=session_id(data.get("session")))
+    return HandoffInput(article=payload.article_field(data), team=team,
+                        step=payload.whole_field(data, "step", payload.MAX_STEP),
+                        depth=payload.choice_field(data, "depth", payload.DEPTHS),
+                        via=payload.choice_field(data, "via", VIAS) or "article",
+                        session=payload.session_id(data.get("session")))

@@ -35,7 +35,7 @@ from kb_tools.search.analysis import ANALYSIS_VERSION
 
 # What a generation holds; bump the number when the schema or the files change, and an index of
 # another version is rebuilt in full (the analyzer's version is part of it).
-INDEX_FORMAT = f"kb-index-16/analysis-{ANALYSIS_VERSION}"  # 16: the stored meta holds customer_says; 15: phrase flow
+INDEX_FORMAT = f"kb-index-17/analysis-{ANALYSIS_VERSION}"  # 17: vectors.json in columns; 16: customer_says in meta
 INDEX_NAME = "MAIN"  # the Whoosh index inside a generation
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"

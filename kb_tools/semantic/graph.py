@@ -6,6 +6,11 @@
       -> mean pooling over the attention mask -> L2 normalisation
       -> sentence_embedding (float32, batch x hidden)
 
+The int8 build differs only in its linear layers: weights quantized symmetrically per output
+channel to 7 bits, each layer's input quantized per run to uint8 (DynamicQuantizeLinear), the
+integer product scaled back to float. 7 bits keep every pair of uint8 x int7 products inside the
+int16 that CPUs without VNNI accumulate in, so no CPU saturates and the vectors are the same on all.
+
 Every step repeats the arithmetic of transformers' BertModel and of sentence-transformers'
 Pooling and Normalize modules, in the same order, so the vectors match theirs to float rounding.
 The output is deterministic: the same weights always give the same bytes.
@@ -22,6 +27,7 @@ import numpy as np
 _OPSET = 17  # LayerNormalization is a standard op from 17 on
 _IR_VERSION = 8  # the IR version of opset 17, so older onnxruntime releases load the file too
 _DTYPES = {"F32": np.float32, "I64": np.int64}
+_WEIGHT_LEVELS = 63  # int8 build: weights in -63..63
 
 
 def read_safetensors(data: bytes) -> dict[str, np.ndarray]:
@@ -39,11 +45,12 @@ def read_safetensors(data: bytes) -> dict[str, np.ndarray]:
     return tensors
 
 
-def build_onnx(weights: dict[str, np.ndarray], config: dict[str, Any]) -> bytes:
-    """The serialised ONNX model computing normalised, mean-pooled sentence embeddings."""
+def build_onnx(weights: dict[str, np.ndarray], config: dict[str, Any], *, int8: bool = False) -> bytes:
+    """The serialised ONNX model computing normalised, mean-pooled sentence embeddings; with `int8`,
+    its linear layers run on 8-bit integers."""
     from onnx import TensorProto, helper  # needed only here, at setup time
 
-    graph = _GraphBuilder(weights, config)
+    graph = _GraphBuilder(weights, config, int8=int8)
     hidden = graph.embeddings()
     for layer in range(config["num_hidden_layers"]):
         hidden = graph.encoder_layer(hidden, layer)
@@ -60,11 +67,12 @@ def build_onnx(weights: dict[str, np.ndarray], config: dict[str, Any]) -> bytes:
 class _GraphBuilder:
     """Collects nodes and initializers; each method adds one block of the encoder."""
 
-    def __init__(self, weights: dict[str, np.ndarray], config: dict[str, Any]) -> None:
+    def __init__(self, weights: dict[str, np.ndarray], config: dict[str, Any], *, int8: bool) -> None:
         from onnx import helper, numpy_helper
 
         self._helper, self._numpy_helper = helper, numpy_helper
-        self.weights, self.config = weights, config
+        self.weights, self.config, self.int8 = weights, config, int8
+        self._quantized_inputs: dict[str, list[str]] = {}  # query, key and value share their input's
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self._names: set[str] = set()
@@ -73,8 +81,12 @@ class _GraphBuilder:
 
     def embeddings(self) -> str:
         w = self.weights
-        words = self.op("Gather", self.const("word_embeddings", w["embeddings.word_embeddings.weight"]),
-                        "input_ids")
+        table = w["embeddings.word_embeddings.weight"]
+        if self.int8:  # half the file's largest table: the model loads faster, the vectors move less than by int8
+            words = self.op("Cast", self.op("Gather", self.const("word_embeddings_fp16", table.astype(np.float16)),
+                                            "input_ids"), to=1)
+        else:
+            words = self.op("Gather", self.const("word_embeddings", table), "input_ids")
         # token_type_ids are all zeros, so the type embedding is its first row for every token.
         typed = self.op("Add", words, self.const("token_type_0", w["embeddings.token_type_embeddings.weight"][0]))
         length = self.op("Slice", self.op("Shape", "input_ids"), self.ints("one", [1]), self.ints("two", [2]))
@@ -121,8 +133,30 @@ class _GraphBuilder:
 
     def linear(self, x: str, name: str) -> str:
         # torch stores Linear weights as (out, in); MatMul wants (in, out).
-        weight = self.const(name + ".weight", np.ascontiguousarray(self.weights[name + ".weight"].T))
-        return self.op("Add", self.op("MatMul", x, weight), self.const(name + ".bias", self.weights[name + ".bias"]))
+        weight = np.ascontiguousarray(self.weights[name + ".weight"].T)
+        product = (self.int8_matmul(x, weight, name) if self.int8
+                   else self.op("MatMul", x, self.const(name + ".weight", weight)))
+        return self.op("Add", product, self.const(name + ".bias", self.weights[name + ".bias"]))
+
+    def int8_matmul(self, x: str, weight: np.ndarray, name: str) -> str:
+        scale = np.abs(weight).max(axis=0) / _WEIGHT_LEVELS  # one per output channel
+        scale = np.where(scale > 0, scale, 1).astype(np.float32)
+        quantized = np.clip(np.rint(weight / scale), -_WEIGHT_LEVELS, _WEIGHT_LEVELS).astype(np.int8)
+        x_quantized, x_scale, x_zero_point = self.quantized_input(x)
+        product = self.op("MatMulInteger", x_quantized, self.const(name + ".weight_quantized", quantized),
+                          x_zero_point, self.const(name + ".weight_zero_point", np.zeros(len(scale), np.int8)))
+        # The order onnxruntime fuses into one DynamicQuantizeMatMul: Cast, then Mul by both scales.
+        scales = self.op("Mul", x_scale, self.const(name + ".weight_scale", scale))
+        return self.op("Mul", self.op("Cast", product, to=1), scales)
+
+    def quantized_input(self, x: str) -> list[str]:
+        """`x` as uint8, its scale and zero point (over the whole run), made once per input."""
+        if x not in self._quantized_inputs:
+            self._count += 1
+            outputs = [f"{x}_quantized", f"{x}_scale", f"{x}_zero_point"]
+            self.nodes.append(self._helper.make_node("DynamicQuantizeLinear", [x], outputs, name=f"n{self._count}"))
+            self._quantized_inputs[x] = outputs
+        return self._quantized_inputs[x]
 
     def layer_norm(self, x: str, name: str) -> str:
         return self.op("LayerNormalization", x, self.const(name + ".weight", self.weights[name + ".weight"]),

@@ -1,8 +1,8 @@
 """The process's one embedding model, shared by every build and searcher, and loadable ahead of use.
 
-A cold hybrid `kb search` spends about as long importing and opening the index as loading the
-model (reading, hashing and opening about 90 MB); `load_in_background` lets the two overlap on
-a second core, since hashing, reading and building the session run mostly outside Python's lock.
+A cold hybrid `kb search` spends longer importing and opening the index than loading the model
+(reading, hashing and opening 35 MB); `load_in_background` lets the two overlap on a second core,
+since hashing, reading and building the session run mostly outside Python's lock.
 """
 
 from __future__ import annotations
