@@ -203,6 +203,25 @@ def test_a_weak_match_says_no_good_match(page: Page, served: str):
                              "'kb-search__results--weak')")
 
 
+def test_a_weak_match_stands_out_from_an_answer(page: Page, served: str):
+    """Before, "No good match" was the first words of the status line, in its small grey type, above a
+    list drawn like any other (its class had no style): an agent glancing at it read out the first result."""
+    looks = ("() => { const notice = document.querySelector('.kb-search__weak');"
+             " const list = getComputedStyle(document.querySelector('.kb-search__results'));"
+             " const style = notice && getComputedStyle(notice);"
+             " return { notice: notice && notice.textContent, weight: style && Number(style.fontWeight),"
+             " background: style && style.backgroundColor, edge: list.borderTopStyle }; }")
+    open_fresh(page, served)
+    search_for(page, "banana bread recipe for the wifi party")
+    weak = page.evaluate(looks)
+    assert weak["notice"] == "No good match: try other words."
+    assert weak["weight"] >= 600 and weak["background"] not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert weak["edge"] == "solid"
+    open_fresh(page, served)
+    search_for(page, CALLER_SAYS)
+    assert page.evaluate(looks) == {"notice": None, "weight": None, "background": None, "edge": "none"}
+
+
 # --- the site-wide depth ----------------------------------------------------------------------
 
 

@@ -41,6 +41,26 @@ def test_a_word_naming_the_first_article_is_no_weak_match(searcher: Searcher, qu
     assert results.mode == "hybrid" and results.confidence != "none", results.hits[0].title
 
 
+# (the words so far, the first letter or two of the next): those letters mean nothing yet.
+@pytest.mark.parametrize(("settled", "begun"), [("my wifi", "ke"), ("reset my", "pa"), ("set up parental", "co"),
+                                                ("book an engineer", "vi"), ("my wifi", "k")])
+def test_a_word_just_begun_changes_nothing(searcher: Searcher, settled: str, begun: str):
+    """Typing "my wifi ke" on the way to "keeps" said `none` (the desk's "No good match") above the
+    results of "my wifi": "ke" counted as a word no article holds, and was embedded with the others.
+    A word matches the words it starts from its third letter on (unfinished.py)."""
+    typing, before = searcher.search(f"{settled} {begun}", typing=True), searcher.search(settled, typing=True)
+    assert typing.confidence == before.confidence
+    assert [(hit.path, hit.score) for hit in typing.hits] == [(hit.path, hit.score) for hit in before.hits]
+
+
+def test_short_words_that_mean_something_stay(searcher: Searcher):
+    assert searcher.analyse("zq", typing=True).terms == ["zq"]  # the only word: nothing else to search
+    assert searcher.analyse("my wifi zq", typing=True).terms == ["wifi"]
+    assert searcher.analyse("my wifi zq").terms == ["wifi", "zq"]  # a finished query: "samsung tv"
+    for whole in ("homehub 7", "the hub light is on", "wifi tv"):  # a number, a stop word, a word of the index
+        assert searcher.analyse(whole, typing=True).begun == "", whole
+
+
 def test_every_result_set_has_a_level(searcher: Searcher):
     for query, mode in (("", "hybrid"), ("wifi", "lexical"), ("wifi", "semantic"), ("zzkx", "hybrid")):
         assert searcher.search(query, mode=mode).confidence in LEVELS

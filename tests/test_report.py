@@ -121,6 +121,19 @@ def test_the_text_report_shows_gaps_usage_helpfulness_and_health(kb: KB):
     assert "reset the router" not in text  # ten days ago: before the period
 
 
+def test_a_search_without_words_is_no_content_gap(kb: KB, tmp_path: Path):
+    """Searches of punctuation alone ("...", a lone quote) ask nothing the content could answer; they
+    came first among the content gaps, grouped as one query shown as '...'."""
+    log = ActivityLog(tmp_path / "activity.sqlite")
+    for n, text in enumerate(["...", '"', ":", "?!"]):
+        log.record_search(text, results=0, confidence="none", session=f"desk-01{n}", at=noon(0) + 100 * n)
+    log.record_search("wifi password forgotten", results=0, confidence="none", session="desk-0200", at=noon(0) + 900)
+    log.close()
+    data = report_json(KB(kb.docs, kb.index, tmp_path / "activity.sqlite"), "--no-findability")
+    assert [q["query"] for q in data["no_match_queries"]] == ["wifi password forgotten"]
+    assert [q["query"] for q in data["zero_result_queries"]] == ["wifi password forgotten"]
+
+
 def test_json_has_every_list(kb: KB):
     data = report_json(kb, "--no-findability")
     assert data["searches"] == 6 and data["zero_results"] == 3 and data["votes"] == 3

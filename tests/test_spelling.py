@@ -76,6 +76,21 @@ def test_everyday_words_are_never_corrected(searcher: Searcher):
     assert corrected == {}
 
 
+# Typed key by key, each beginning searched as the desk does while the agent types: a word cut short
+# ("landlor", "freezi", "internat") starts a real word and is no typo (before: "Did you mean the
+# handler?", "freeze?", "internet?" came and went as the agent typed).
+TYPED_KEY_BY_KEY = ["the landlord will not let me drill holes", "netflix keeps freezing on the television",
+                    "how should I", "the app shows a blank screen", "can I get sky sports through you",
+                    "how much is international calling", "the cable outside was cut by workmen"]
+
+
+@pytest.mark.parametrize("sentence", TYPED_KEY_BY_KEY)
+def test_words_being_typed_are_never_corrected(searcher: Searcher, sentence: str):
+    corrected = {sentence[:end]: results.correction for end in range(1, len(sentence) + 1)
+                 for results in [searcher.search(sentence[:end], mode="lexical")] if results.correction}
+    assert corrected == {}
+
+
 @pytest.mark.parametrize(("typed", "meant"), TYPOS.items())
 def test_real_typos_are_corrected(searcher: Searcher, typed: str, meant: str):
     results = searcher.search(typed, mode="lexical")

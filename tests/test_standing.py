@@ -119,6 +119,17 @@ def test_a_lone_product_word_near_a_playbook_in_meaning_finds_no_playbook_first(
     assert all(hit.type != PLAYBOOK for hit in searcher.search("router", limit=3).hits)
 
 
+@pytest.mark.parametrize("typed", ['"cancel my contract', 'cancel my contract"', '\u201ccancel my contract'])
+def test_a_stray_quote_changes_nothing(searcher: Searcher, typed: str):
+    """An unclosed quote is read as everyday words (syntax.py), as the agent starts typing a phrase:
+    before, the quote was embedded with them, made "cancel my contract" a service question and put
+    "Stay calm with an upset caller" second, above the product answers."""
+    def ranked(text: str) -> list[tuple[str, float]]:
+        return [(hit.path, hit.score) for hit in searcher.search(text, limit=5).hits]
+
+    assert ranked(typed) == ranked("cancel my contract")
+
+
 def test_a_kb_without_playbooks_asks_no_intent(write_docs, tmp_path: Path):
     docs = write_docs({"router/a.md": article("Calm an angry router", body=BODY)})
     build_index(docs, tmp_path / "ix", semantic=False)

@@ -41,10 +41,15 @@ def titles(page: Page) -> list[str]:
 
 # (typed so far, words of the title wanted, among how many first results): "my wif" says little yet.
 @pytest.mark.parametrize(("typed", "title", "within"), [("my wif", "Wi-Fi", 3), ("firmw", "Update the HomeHub firmware", 1),
-                                                        ("passw", "Reset your password", 1)])
+                                                        ("passw", "Reset your password", 1),
+                                                        ("par con", "Set up parental controls", 1),
+                                                        ("upd con det", "Update your contact details", 1),
+                                                        ("my wifi ke", "Wi-Fi keeps dropping", 1),
+                                                        ("reset my pa", "Reset your password", 1)])
 def test_half_typed_words_find_their_article_in_the_desk(page: Page, served: str, typed: str, title: str, within: int):
     """Before: "my wif" and "firmw" showed "No articles found", "passw" offered "pass?" above "Bill
-    payment failed"."""
+    payment failed"; "par con" and "upd con det" said "No good match" above "Change your plan"; "my wifi ke"
+    and "reset my pa" said "No good match" above the right answer at each word's first two letters."""
     open_fresh(page, served)
     type_and_wait(page, typed)
     shown = titles(page)
@@ -54,9 +59,10 @@ def test_half_typed_words_find_their_article_in_the_desk(page: Page, served: str
 
 
 @pytest.mark.parametrize("typed", ["my neighbour is stealing my wifi", "cancel my contract", "TV remote not working",
-                                   "xyzzy plugh"])
+                                   "xyzzy plugh", "the landlor", "how much is internat"])
 def test_correct_words_get_no_did_you_mean_in_the_desk(page: Page, served: str, typed: str):
-    """Before: "my neighbours is streaming my wifi", "cancel my contact", "TV remove...", "xyzzy plug"."""
+    """Before: "my neighbours is streaming my wifi", "cancel my contact", "TV remove...", "xyzzy plug";
+    and, as the agent paused in a word, "the handler", "how much is internet"."""
     open_fresh(page, served)
     data = type_and_wait(page, typed)
     assert data["correction"] is None

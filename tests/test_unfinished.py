@@ -10,7 +10,9 @@ import pytest
 from conftest import SAMPLE_DOCS
 
 from kb_tools.search import Searcher, build_index
+from kb_tools.search.analysis import terms
 from kb_tools.search.suggest import suggest
+from kb_tools.search.unfinished import completed_text
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +54,17 @@ def test_suggestions_for_half_typed_words(searcher: Searcher):
 def test_the_snippet_marks_the_completed_word(searcher: Searcher):
     hit = searcher.search("passw", mode="lexical").hits[0]
     assert "<mark>password</mark>" in hit.snippet.lower()
+
+
+# (typed so far, what the semantic half embeds): a fragment is completed by the word found next to
+# its neighbour in the articles, not by the most frequent word it starts ("par con" was "part confirm").
+@pytest.mark.parametrize(("typed", "completed"), [
+    ("par con", "parental controls"), ("gam con", "games console"), ("upd con det", "update contact details"),
+    ("my wif", "my wifi"), ("firmw", "firmware"), ("reset passw", "reset password"),
+])
+def test_fragments_are_completed_by_the_words_beside_each_other(searcher: Searcher, typed: str, completed: str):
+    plan = searcher.analyse(typed)
+    assert terms(completed_text(plan.text, plan.prefixes, searcher.postings)) == terms(completed)  # any form
 
 
 def test_two_letters_are_no_prefix(searcher: Searcher):

@@ -141,7 +141,8 @@ class Api:
     def _search(self, searcher: Searcher, request: Request) -> Any:
         params = request.params
         query, depth, product = text_param(params, "q"), depth_param(params), text_param(params, "product") or None
-        results = searcher.search(query, depth=depth, product=product, limit=limit_param(params, default=10))
+        results = searcher.search(query, depth=depth, product=product, limit=limit_param(params, default=10),
+                                  typing=True)  # the desk searches as the agent types
         if (self.activity is not None and query.strip() and request.environ.get("REQUEST_METHOD") == "GET"
                 and not _client_wait(self._limits["/api/search"], request.environ)):
             search_id = self._write(lambda log: log.record_search(

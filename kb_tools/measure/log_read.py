@@ -36,9 +36,14 @@ class SearchRow:
     confidence: str | None = None  # strong, partial, none; None when not recorded (older rows)
 
     @property
+    def has_words(self) -> bool:
+        """False for punctuation alone ("...", a stray quote): it asks nothing the content could answer."""
+        return any(character.isalnum() for character in self.query)
+
+    @property
     def no_good_match(self) -> bool:
-        """Nothing found, or nothing that matched well: a content gap."""
-        return self.results == 0 or self.confidence == "none"
+        """Words that found nothing, or nothing that matched well: a content gap."""
+        return self.has_words and (self.results == 0 or self.confidence == "none")
 
 
 @dataclass(frozen=True)

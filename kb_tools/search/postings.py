@@ -152,10 +152,19 @@ class Postings:
 
     def expand_prefix(self, prefix: str, *, limit: int) -> list[str]:
         """The most frequent vocabulary terms starting with `prefix` (search as you type)."""
-        start = bisect.bisect_left(self.vocabulary, prefix)
-        end = bisect.bisect_left(self.vocabulary, prefix + "\uffff")
-        found = [t for t in self.vocabulary[start:end] if "_" not in t]
+        found = [t for t in self._starting(prefix) if "_" not in t]
         return sorted(found, key=lambda t: -self.frequency("body", t))[:limit]
+
+    def words_starting(self, prefix: str, *, limit: int) -> list[str]:
+        """The most common whole words (unstemmed, WORDS) starting with `prefix`: "con" -> connection,
+        console... (expand_prefix gives terms, mostly stems, ranked by the body's frequency)."""
+        found = [t for t in self._starting(prefix) if self.frequency(WORDS, t)]
+        return sorted(found, key=lambda t: -self.frequency(WORDS, t))[:limit]
+
+    def _starting(self, prefix: str) -> list[str]:
+        """The vocabulary (every field's) starting with `prefix`, in order."""
+        start = bisect.bisect_left(self.vocabulary, prefix)
+        return self.vocabulary[start:bisect.bisect_left(self.vocabulary, prefix + "\uffff")]
 
     def allowed(self, *, product: str | None, article_type: str | None, status: str | None, tag: str | None,
                 include_archived: bool) -> np.ndarray | None:

@@ -3,8 +3,8 @@
 A plan holds the caller's terms (stemmed, without the filler of spoken queries), their thesaurus
 alternatives, spelling corrections for unknown words, and the words that may be unfinished while
 typing (unfinished.py).
-User text never reaches a query parser here: quotes, AND/OR/NOT, `*`, `:` or parentheses are just
-characters (phrase and field queries are syntax.py's).
+User text never reaches a query parser here: AND/OR/NOT, `*`, `:` or parentheses are just characters,
+and an unclosed quote is dropped (phrase and field queries are syntax.py's).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from kb_tools.search.analysis import MAX_QUERY_CHARS, clean_text, terms, words
 from kb_tools.search.postings import PAIRS, Postings, pair
 from kb_tools.search.spelling import Speller
+from kb_tools.search.syntax import without_quotes
 from kb_tools.search.thesaurus import Thesaurus
-from kb_tools.search.unfinished import completions, thesaurus_completions, unfinished_words
+from kb_tools.search.unfinished import begun_word, completions, thesaurus_completions, unfinished_words
 
 # Field weights of the article documents. Measured: heavy boosts on short fields hurt, because
 # BM25F already sums the per-field scores (a title match also counts in the body).
@@ -37,6 +38,12 @@ class QueryPlan:
     alternatives: list[tuple[str, ...]]
     corrections: dict[str, str]
     prefixes: tuple[str, ...]  # words that may be unfinished: each matches the words it starts
+    begun: str = ""  # a last word of one or two letters, left out of `terms` (unfinished.begun_word)
+
+    @property
+    def settled_text(self) -> str:
+        """The text without the word just begun: what its meaning is read from."""
+        return _settled(self.text, self.begun)
 
     @property
     def is_empty(self) -> bool:
@@ -69,14 +76,23 @@ class QueryPlan:
         return " ".join(self.corrections.get(word.lower().strip(".,!?;:\"'()"), word) for word in self.text.split())
 
 
-def analyse(text: str, thesaurus: Thesaurus, speller: Speller) -> QueryPlan:
-    """The plan of everyday words: terms, thesaurus alternatives, corrections, the unfinished words."""
-    cleaned = " ".join(clean_text(str(text), limit=MAX_QUERY_CHARS).split())
-    query_terms = terms(cleaned)
-    typed = words(cleaned)
+def _settled(text: str, begun: str) -> str:
+    return text[:len(text) - len(begun)].rstrip() if begun else text
+
+
+def analyse(text: str, thesaurus: Thesaurus, speller: Speller, *, typing: bool = False) -> QueryPlan:
+    """The plan of everyday words: terms, thesaurus alternatives, corrections, the unfinished words.
+    `typing`: the agent is typing it, so a last word of one or two letters is only begun (left out);
+    a finished query keeps every word ("samsung tv", where the index knows no "tv")."""
+    cleaned = " ".join(without_quotes(clean_text(str(text), limit=MAX_QUERY_CHARS)).split())
+    begun = begun_word(cleaned, speller) if typing else ""
+    settled = _settled(cleaned, begun)
+    if begun and not terms(settled):  # the only word: nothing else to search
+        begun, settled = "", cleaned
+    query_terms, typed = terms(settled), words(settled)
     prefixes = unfinished_words(typed, speller)
     alternatives = thesaurus.alternatives(query_terms + thesaurus_completions(prefixes, thesaurus))
-    return QueryPlan(cleaned, query_terms, alternatives, speller.corrections(typed), prefixes)
+    return QueryPlan(cleaned, query_terms, alternatives, speller.corrections(typed), prefixes, begun)
 
 
 def exact_plan(text: str, exact_terms: list[str]) -> QueryPlan:

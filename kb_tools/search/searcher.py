@@ -111,7 +111,7 @@ class Searcher:
     def search(self, text: str, *, depth: str | None = None, product: str | None = None,
                article_type: str | None = None, tag: str | None = None, status: str | None = None,
                include_archived: bool = False, limit: int = 10, mode: str = "hybrid",
-               link_sections: bool = True) -> SearchResults:
+               link_sections: bool = True, typing: bool = False) -> SearchResults:
         """Rank articles for `text` and link each at its best section for `depth`.
 
         `text` is everyday words, or uses Whoosh's query language: a quoted phrase
@@ -119,7 +119,8 @@ class Searcher:
         `mode` is hybrid (words and meaning), lexical (words only) or semantic (meaning only).
         When the semantic half is unavailable the results are lexical and `notice` says why.
         Without `link_sections`, hits link the article itself, with no snippet or customer phrase
-        (cheaper, for suggestions and checks that only rank).
+        (cheaper, for suggestions and checks that only rank). `typing`: the text is being typed, so its
+        last word may be only begun (query.analyse).
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -127,7 +128,7 @@ class Searcher:
         loaded = live.loaded
         postings = loaded.postings
         exact = parse_exact(text, loaded.store.schema)
-        plan = exact_plan(exact.text, exact.terms) if exact else analyse(text, self.thesaurus, loaded.speller)
+        plan = exact_plan(exact.text, exact.terms) if exact else analyse(text, self.thesaurus, loaded.speller, typing=typing)
         allowed = postings.allowed(product=product, article_type=article_type, status=status, tag=tag,
                                    include_archived=include_archived)
         # Nothing to rank: no words, or filters no article passes (the desk's known-issue pins on a
@@ -160,9 +161,9 @@ class Searcher:
         return SearchResults(plan.text, [h for h in hits if h is not None], len(found), plan.corrected_text(),
                              postings.facets(found), live.generation.name, mode, notice, confidence)
 
-    def analyse(self, text: str) -> QueryPlan:
+    def analyse(self, text: str, *, typing: bool = False) -> QueryPlan:
         """What the pipeline makes of everyday words (query.py), on the live generation's vocabulary."""
-        return analyse(text, self.thesaurus, self.speller)
+        return analyse(text, self.thesaurus, self.speller, typing=typing)
 
     def meaning(self, loaded: LoadedGeneration, plan: QueryPlan) -> tuple[Similarities | None, str | None]:
         """The query's similarity to every section, or None and why the semantic half is off."""
@@ -171,8 +172,9 @@ class Searcher:
         embedder = self._load_embedder()
         if embedder is None:
             return None, f"the embedding model is unavailable, so results are lexical only: {self._model_problem}"
-        # A fragment ("my wif") has no meaning of its own: the text is embedded with it completed.
-        text = completed_text(plan.text, plan.prefixes, loaded.postings)
+        # A fragment ("my wif") has no meaning of its own: the text is embedded with it completed, and
+        # without a last word just begun ("my wifi ke").
+        text = completed_text(plan.settled_text, plan.prefixes, loaded.postings)
         return loaded.vectors.similarities(embedder.embed_query(text)), None
 
     def candidates(self, loaded: LoadedGeneration, lexical: np.ndarray, matched: np.ndarray,

@@ -1,12 +1,15 @@
 """Typo fallback: "did you mean" for the query words that are no word at all.
 
 A word is corrected only when it is neither in the index nor a real English word (wordlist.py), is
-no beginning of an indexed word (while typing, "passw" is password unfinished: suggest.py's job),
-and the corrected query finds clearly better results: some article holds far more of its words.
+no beginning of an indexed word (while typing, "passw" is password unfinished: unfinished.py's job)
+nor of an English word (the agent paused in "landlord": "landlor" is no typo of "handler") unless a
+doubled letter made it (a key pressed twice: "resett" is reset, not the start of "resettle"), and the
+corrected query finds clearly better results: some article holds far more of its words.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable
 from functools import cached_property
@@ -39,6 +42,10 @@ class Speller:
     @cached_property
     def _english(self) -> frozenset[str]:
         return self._read_english()
+
+    @cached_property
+    def _english_in_order(self) -> list[str]:
+        return sorted(self._english)  # a few tens of milliseconds, once, and only if a word is unknown
 
     @cached_property
     def _vocabulary(self) -> dict[str, int]:
@@ -74,13 +81,22 @@ class Speller:
 
     def is_word(self, word: str) -> bool:
         """True for what must never be corrected: short words, codes, words of the index or of
-        English, and the beginnings of indexed words."""
+        English, and the beginnings of indexed or English words (a word being typed)."""
         return (len(word) < _MIN_LENGTH or not word.isalpha() or self.is_known(word) or self.starts_known(word)
-                or word in self._english)
+                or word in self._english or (self._starts_english(word) and not self._doubled_known(word)))
 
     def starts_known(self, word: str) -> bool:
         """True when `word` begins a longer word of the index ("passw" -> password)."""
         return bool(self._postings.expand_prefix(word, limit=1))
+
+    def _starts_english(self, word: str) -> bool:
+        words = self._english_in_order
+        after = bisect.bisect_right(words, word)
+        return after < len(words) and words[after].startswith(word)
+
+    def _doubled_known(self, word: str) -> bool:
+        """True when typing one letter of a pair once gives a word of the index ("resett" -> reset)."""
+        return any(word[at] == word[at + 1] and self.is_known(word[:at] + word[at + 1:]) for at in range(len(word) - 1))
 
     def _clearly_better(self, words: list[str], corrections: dict[str, str]) -> bool:
         before = self._most_covered(words)

@@ -31,5 +31,5 @@ class Suggestion:
 def suggest(searcher: Searcher, text: str, *, limit: int = SUGGESTIONS) -> list[Suggestion]:
     """Up to `limit` article titles for the partly typed `text`, best first."""
     # Titles only: no need to find each article's best section (the costly part of a search).
-    hits = searcher.search(text, limit=limit, link_sections=False, mode="lexical").hits
+    hits = searcher.search(text, limit=limit, link_sections=False, mode="lexical", typing=True).hits
     return [Suggestion(hit.title, hit.url.split("#", 1)[0], hit.path) for hit in hits]

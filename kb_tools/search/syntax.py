@@ -63,6 +63,12 @@ def parse_exact(text: str, schema: Schema) -> ExactQuery | None:
     return ExactQuery(cleaned, query, ranked)
 
 
+def without_quotes(text: str) -> str:
+    """`text` without its quote marks: in everyday words (an unclosed quote) they mean nothing, and
+    embedded with the words they would change what the query is about."""
+    return text.translate(_QUOTES).replace('"', " ")
+
+
 def _ranking_terms(query: Query) -> Iterator[str]:
     """The words of `query` that an article should have (not those under NOT)."""
     if isinstance(query, Not):

@@ -177,7 +177,7 @@ def _is_unopened(search: SearchRow) -> bool:
 
 def _add_gaps(report: Report, searches: list[SearchRow], everyone: list[SearchRow], mine: set[str]) -> None:
     if report.owner is None:
-        report.zero_result_queries = _query_stats(s for s in searches if s.results == 0)
+        report.zero_result_queries = _query_stats(s for s in searches if s.results == 0 and s.has_words)
         # Hybrid search nearly always finds something: a gap is a query nothing answers well.
         report.no_match_queries = _query_stats(s for s in searches if s.no_good_match)
         report.rewordings = _rewordings(everyone)

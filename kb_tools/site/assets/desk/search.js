@@ -135,9 +135,10 @@
     var weak = hits.length > 0 && data.confidence === "none";
     search.list.classList.toggle("kb-search__results--weak", weak);
     showStatus(hits.length
-      ? (weak ? "No good match: try other words. " : "") + count + where + " at " + depth + " depth. " +
-        "Arrows to move, Enter to open."
+      ? count + where + " at " + depth + " depth. Arrows to move, Enter to open."
       : "No articles found" + where + ". Try fewer or other words.");
+    // Set apart from the counts, so a glance cannot take the first result for an answer.
+    if (weak) search.status.prepend(make("strong", { class: "kb-search__weak", text: "No good match: try other words." }), " ");
     search.correction.replaceChildren();
     search.correction.hidden = !data.correction;
     if (data.correction) {
