@@ -61,7 +61,7 @@ FLOAT32 = Build("float32", "model.onnx", "9312780235d6a69460ac8a30c12317f67eceb1
 INT8 = Build("int8", "model-int8.onnx", "4f84244b03642d6d5b05dad0586e491419b346f594c342092e38534bd57269b1",
              one_text_per_run=True)
 BUILDS = {build.name: build for build in (INT8, FLOAT32)}
-# int8 embeds 2.7x faster and loads in a third of the time, and ranks as well on the untuned query sets.
+# int8 embeds 2.6x faster and loads faster, and ranks as well on the untuned query sets.
 DEFAULT_BUILD = INT8
 
 
