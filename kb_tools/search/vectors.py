@@ -62,8 +62,9 @@ class VectorStore:
         self.paths: list[str] = columns["paths"]
         self.numbers: list[int] = columns["numbers"]
         self.digests: list[str] = columns["digests"]
-        ends = np.cumsum(np.asarray(columns["counts"], dtype=np.int64))
-        self.starts = ends - np.asarray(columns["counts"], dtype=np.int64)  # each article's first row
+        counts = np.asarray(columns["counts"], dtype=np.int64)
+        ends = np.cumsum(counts)
+        self.starts = ends - counts  # each article's first row
         self.spans = dict(zip(self.paths, zip(self.starts.tolist(), ends.tolist(), strict=True), strict=True))
 
     @classmethod

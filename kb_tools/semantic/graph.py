@@ -152,10 +152,8 @@ class _GraphBuilder:
     def quantized_input(self, x: str) -> list[str]:
         """`x` as uint8, its scale and zero point (over the whole run), made once per input."""
         if x not in self._quantized_inputs:
-            self._count += 1
-            outputs = [f"{x}_quantized", f"{x}_scale", f"{x}_zero_point"]
-            self.nodes.append(self._helper.make_node("DynamicQuantizeLinear", [x], outputs, name=f"n{self._count}"))
-            self._quantized_inputs[x] = outputs
+            self._quantized_inputs[x] = [f"{x}_quantized", f"{x}_scale", f"{x}_zero_point"]
+            self.node("DynamicQuantizeLinear", [x], self._quantized_inputs[x])
         return self._quantized_inputs[x]
 
     def layer_norm(self, x: str, name: str) -> str:
@@ -170,11 +168,13 @@ class _GraphBuilder:
                        self.scalar("half", 0.5))
 
     def op(self, op_type: str, *inputs: str, output: str | None = None, **attributes: Any) -> str:
-        self._count += 1
-        output = output or f"{op_type.lower()}_{self._count}"
-        self.nodes.append(self._helper.make_node(op_type, list(inputs), [output], name=f"n{self._count}",
-                                                 **attributes))
+        output = output or f"{op_type.lower()}_{self._count + 1}"
+        self.node(op_type, list(inputs), [output], **attributes)
         return output
+
+    def node(self, op_type: str, inputs: list[str], outputs: list[str], **attributes: Any) -> None:
+        self._count += 1
+        self.nodes.append(self._helper.make_node(op_type, inputs, outputs, name=f"n{self._count}", **attributes))
 
     def const(self, name: str, value: np.ndarray) -> str:
         if name not in self._names:
